@@ -6,3 +6,4 @@ pub mod tiers;
 
 pub use text::{Lang, Localized, Text};
 pub use tiers::{AssessmentCategory, DigitalLevel, ReviewLevel, Tier};
+pub mod rules;
