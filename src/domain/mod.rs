@@ -1,6 +1,8 @@
 //! The pure domain core: rules only. No I/O, no async, no clock reads (time is passed in).
 //! Fixtures (code lists, rulesets, questionnaires) are compiled in with `include_str!`.
 
+pub mod calendar;
+pub mod chain;
 mod codelist;
 pub mod ids;
 pub mod industries;
@@ -8,6 +10,7 @@ pub mod regions;
 pub mod rules;
 pub mod text;
 pub mod tiers;
+pub mod workflow;
 
 pub use ids::{IdError, ResidentId, Uscc, UsccCharHint, UsccError, id_check_char, uscc_check_char};
 pub use text::{Lang, Localized, Text};
