@@ -1,7 +1,639 @@
-//! Command-line entry points.
+//! Command-line entry points: identifier checks, self-evaluation scoring and code-list look-ups.
 
+use crate::display::{pad, pad_left, width, wrap};
+use crate::domain::industries::Industries;
+use crate::domain::regions::Regions;
+use crate::domain::rules::{Breakdown, Context, Inputs, Ruleset, TestStatus};
+use crate::domain::{DigitalLevel, Lang, Localized, ResidentId, Tier, Uscc};
+use crate::i18n::{tr, trf};
+use clap::{Parser, Subcommand};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Output width of tables and wrapped text: fits an 80-column terminal.
+const COLS: usize = 80;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zjtx",
+    version,
+    about = "优质中小企业梯度培育平台 — terminal client and service"
+)]
+pub struct Cli {
+    /// Interface language: zh (default) or en.
+    #[arg(long, global = true, env = "ZJTX_LANG", value_parser = parse_lang, default_value = "zh")]
+    pub lang: Lang,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}`: use zh or en"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check an identifier: exit 0 with a one-line confirmation, or exit 1 with the error.
+    #[command(subcommand)]
+    Check(CheckCommand),
+    /// Score a self-evaluation file (TOML or JSON) against its tier's rules.
+    Score {
+        /// The file: `tier`, `batch_year`, optional `authority`, `digital_level`, `ruleset`, and
+        /// `[inputs]` (see fixtures/examples/).
+        file: PathBuf,
+        /// Print the breakdown as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look up the GB/T 4754-2017 industry classification.
+    #[command(subcommand)]
+    Industries(IndustriesCommand),
+    /// Look up the GB/T 2260 administrative divisions.
+    #[command(subcommand)]
+    Regions(RegionsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// A unified social credit code (统一社会信用代码, GB 32100-2015).
+    Uscc {
+        code: String,
+        /// Also check the organisation code in positions 9–17 (GB 11714).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// A resident ID number (居民身份证号码, GB 11643).
+    Id { number: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndustriesCommand {
+    /// Search by code prefix or by part of a name.
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Show one code with its path and assessment questionnaire.
+    Show { code: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionsCommand {
+    /// Show one code with its path and certifying authority.
+    Show { code: String },
+    /// Search by code prefix or by part of a name.
+    Search { text: String },
+}
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    let result = match cli.command {
+        Command::Check(CheckCommand::Uscc { code, strict }) => check_uscc(lang, &code, strict),
+        Command::Check(CheckCommand::Id { number }) => check_id(lang, &number),
+        Command::Score { file, json } => score(lang, &file, json),
+        Command::Industries(IndustriesCommand::Search { text, limit }) => {
+            industries_search(lang, &text, limit)
+        }
+        Command::Industries(IndustriesCommand::Show { code }) => industries_show(lang, &code),
+        Command::Regions(RegionsCommand::Show { code }) => regions_show(lang, &code),
+        Command::Regions(RegionsCommand::Search { text }) => regions_search(lang, &text),
+    };
+    match result {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A command's output, or the message of why it failed.
+type Out = Result<String, String>;
+
+fn check_uscc(lang: Lang, code: &str, strict: bool) -> Out {
+    let uscc = Uscc::parse(code).map_err(|e| e.message(lang))?;
+    if strict {
+        uscc.check_org_code().map_err(|e| e.message(lang))?;
+    }
+    let unknown = || tr(lang, "check.unknown");
+    let region = Regions::builtin()
+        .full_name(uscc.region_code())
+        .unwrap_or_else(unknown);
+    let mut out = format!(
+        "{}（{}：{}；{}：{}；{}：{} {}）\n",
+        trf(lang, "check.uscc.ok", &[("code", uscc.as_str())]),
+        tr(lang, "check.uscc.authority"),
+        uscc.registration_authority_name()
+            .map(|t| t.get(lang).to_string())
+            .unwrap_or_else(unknown),
+        tr(lang, "check.uscc.entity"),
+        uscc.entity_type_name()
+            .map(|t| t.get(lang).to_string())
+            .unwrap_or_else(unknown),
+        tr(lang, "check.uscc.region"),
+        uscc.region_code(),
+        region,
+    );
+    if lang == Lang::En {
+        out = out
+            .replace('（', " (")
+            .replace('）', ")")
+            .replace('；', "; ")
+            .replace('：', ": ");
+    }
+    if strict {
+        out.push_str(&tr(lang, "check.uscc.org"));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn check_id(lang: Lang, number: &str) -> Out {
+    let id = ResidentId::parse(number).map_err(|e| e.message(lang))?;
+    let region = Regions::builtin()
+        .full_name(id.region_code())
+        .unwrap_or_else(|| tr(lang, "check.unknown"));
+    let sex = tr(
+        lang,
+        if id.is_female() {
+            "check.id.female"
+        } else {
+            "check.id.male"
+        },
+    );
+    let (open, sep, colon, close) = match lang {
+        Lang::Zh => ("（", "；", "：", "）"),
+        Lang::En => (" (", "; ", ": ", ")"),
+    };
+    Ok(format!(
+        "{}{open}{}{colon}{}{sep}{}{colon}{sex}{sep}{}{colon}{} {region}{close}\n",
+        trf(lang, "check.id.ok", &[("id", &id.masked())]),
+        tr(lang, "check.id.birth"),
+        id.birth_date(),
+        tr(lang, "check.id.sex"),
+        tr(lang, "check.id.region"),
+        id.region_code(),
+    ))
+}
+
+/// A self-evaluation file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelfEvaluation {
+    tier: Tier,
+    batch_year: i32,
+    #[serde(default)]
+    ruleset: Option<String>,
+    #[serde(default)]
+    authority: Option<String>,
+    #[serde(default)]
+    digital_level: Option<u8>,
+    #[serde(default)]
+    inputs: Inputs,
+}
+
+fn read_self_evaluation(lang: Lang, path: &Path) -> Result<SelfEvaluation, String> {
+    let shown = path.display().to_string();
+    let src = std::fs::read_to_string(path).map_err(|e| {
+        trf(
+            lang,
+            "score.file_read",
+            &[("path", &shown), ("error", &e.to_string())],
+        )
+    })?;
+    let is_json =
+        path.extension().is_some_and(|e| e == "json") || src.trim_start().starts_with('{');
+    let parsed = if is_json {
+        serde_json::from_str(&src).map_err(|e| e.to_string())
+    } else {
+        toml::from_str(&src).map_err(|e| e.to_string())
+    };
+    parsed.map_err(|e| {
+        trf(
+            lang,
+            "score.file_parse",
+            &[("path", &shown), ("error", e.trim())],
+        )
+    })
+}
+
+fn score(lang: Lang, path: &Path, json: bool) -> Out {
+    let se = read_self_evaluation(lang, path)?;
+    let rs = match &se.ruleset {
+        Some(id) => Ruleset::builtin(id).ok_or_else(|| {
+            trf(
+                lang,
+                "score.bad_ruleset",
+                &[("id", id), ("ids", &Ruleset::builtin_ids().join(", "))],
+            )
+        })?,
+        None => Ruleset::for_batch_year(se.batch_year),
+    };
+    let digital_level = match se.digital_level {
+        None => None,
+        Some(n) => Some(
+            DigitalLevel::from_number(n)
+                .ok_or_else(|| trf(lang, "score.bad_level", &[("level", &n.to_string())]))?,
+        ),
+    };
+    let errors = rs.validate_inputs(se.tier, se.authority.as_deref(), &se.inputs, false);
+    if !errors.is_empty() {
+        let mut msg = trf(
+            lang,
+            "score.input_errors",
+            &[("n", &errors.len().to_string())],
+        );
+        for e in &errors {
+            msg.push_str("\n  · ");
+            msg.push_str(&e.message(lang));
+        }
+        return Err(msg);
+    }
+    let ctx = Context {
+        batch_year: se.batch_year,
+        authority: se.authority.clone(),
+        digital_level,
+    };
+    let bd = rs
+        .evaluate(se.tier, &se.inputs, &ctx)
+        .ok_or_else(|| format!("ruleset {} has no rules for {}", rs.id, se.tier.code()))?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&bd).expect("a breakdown serialises") + "\n");
+    }
+    Ok(render_breakdown(lang, rs, &ctx, &bd))
+}
+
+/// The breakdown as aligned text that fits 80 columns.
+pub fn render_breakdown(lang: Lang, rs: &Ruleset, ctx: &Context, bd: &Breakdown) -> String {
+    let mut o = String::new();
+    let line = |o: &mut String, s: &str| {
+        o.push_str(s.trim_end());
+        o.push('\n');
+    };
+    let rule = "─".repeat(COLS);
+    line(&mut o, bd.tier.name().get(lang));
+    let authority = ctx
+        .authority
+        .as_deref()
+        .and_then(|a| Regions::builtin().get(a).map(|r| format!("{a} {}", r.name)))
+        .unwrap_or_else(|| "—".into());
+    let level = ctx
+        .digital_level
+        .map(|l| l.name().get(lang).to_string())
+        .unwrap_or_else(|| tr(lang, "score.no_level"));
+    line(
+        &mut o,
+        &format!("{}: {}", tr(lang, "score.ruleset"), rs.title.get(lang)),
+    );
+    line(
+        &mut o,
+        &format!(
+            "{}: {}  {}: {}",
+            tr(lang, "score.batch"),
+            ctx.batch_year,
+            tr(lang, "score.authority"),
+            authority
+        ),
+    );
+    if bd.tier == Tier::Specialized {
+        line(
+            &mut o,
+            &format!("{}: {}", tr(lang, "score.digital_level"), level),
+        );
+    }
+    line(
+        &mut o,
+        &format!(
+            "{}: {}",
+            tr(lang, "score.verdict"),
+            bd.verdict.headline().get(lang)
+        ),
+    );
+
+    if !bd.gates.is_empty() {
+        line(&mut o, &rule);
+        line(&mut o, &tr(lang, "score.gates"));
+        let mut aspect: Option<String> = None;
+        for g in &bd.gates {
+            let a = g.aspect.as_ref().map(|a| a.get(lang).to_string());
+            if a != aspect && a.is_some() {
+                line(&mut o, &format!(" [{}]", a.clone().unwrap_or_default()));
+                aspect = a;
+            }
+            test_lines(
+                &mut o,
+                lang,
+                g.status,
+                g.label.get(lang),
+                g.detail.get(lang),
+                g.self_declared,
+            );
+        }
+    }
+
+    if !bd.indicators.is_empty() {
+        line(&mut o, &rule);
+        line(&mut o, &tr(lang, "score.indicators"));
+        // Columns: no 3 | indicator 31 | figure 18 | band 16 | points 8 (+4 separators) = 80
+        let (cn, ci, cf, cb, cp) = (3, 31, 18, 16, 8);
+        line(
+            &mut o,
+            &format!(
+                "{} {} {} {} {}",
+                pad_left(&tr(lang, "score.col_no"), cn),
+                pad(&tr(lang, "score.col_indicator"), ci),
+                pad(&tr(lang, "score.col_figure"), cf),
+                pad(&tr(lang, "score.col_band"), cb),
+                pad_left(&tr(lang, "score.col_points"), cp),
+            ),
+        );
+        for i in &bd.indicators {
+            let figure = i
+                .figure
+                .as_ref()
+                .map(|f| f.get(lang).to_string())
+                .unwrap_or_else(|| "—".into());
+            // A choice shows its option once.
+            let band = if Some(&i.band) == i.figure.as_ref() {
+                String::new()
+            } else {
+                i.band.get(lang).to_string()
+            };
+            line(
+                &mut o,
+                &format!(
+                    "{} {} {} {} {}",
+                    pad_left(&i.no.to_string(), cn),
+                    pad(i.label.get(lang), ci),
+                    pad(&figure, cf),
+                    pad(&band, cb),
+                    pad_left(&format!("{}/{}", num(i.points), num(i.max)), cp),
+                ),
+            );
+        }
+        let groups: Vec<String> = bd
+            .groups
+            .iter()
+            .map(|g| {
+                let floor = match (g.floor, g.floor_met) {
+                    (Some(f), Some(met)) => {
+                        format!("(≥{}{})", num(f), if met { "✓" } else { "✗" })
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "{} {}/{}{}",
+                    g.label.get(lang),
+                    num(g.points),
+                    num(g.max),
+                    floor
+                )
+            })
+            .collect();
+        for l in wrap(
+            &format!("{}: {}", tr(lang, "score.groups"), groups.join("  ")),
+            COLS,
+        ) {
+            line(&mut o, &l);
+        }
+        if let (Some(total), Some(max), Some(pass)) = (bd.total, bd.max_total, bd.pass_score) {
+            line(
+                &mut o,
+                &trf(
+                    lang,
+                    "score.total",
+                    &[
+                        ("total", &num(total)),
+                        ("max", &num(max)),
+                        ("pass", &num(pass)),
+                    ],
+                ),
+            );
+        }
+    }
+
+    if !bd.direct.is_empty() {
+        line(&mut o, &rule);
+        line(&mut o, &tr(lang, "score.direct"));
+        for d in &bd.direct {
+            test_lines(
+                &mut o,
+                lang,
+                d.status,
+                d.label.get(lang),
+                d.detail.get(lang),
+                false,
+            );
+        }
+    }
+
+    if !bd.statements.is_empty() {
+        line(&mut o, &rule);
+        line(&mut o, &tr(lang, "score.statements"));
+        for s in &bd.statements {
+            for l in wrap(&format!("· {}", s.label.get(lang)), COLS) {
+                line(&mut o, &l);
+            }
+            let text = s
+                .text
+                .clone()
+                .unwrap_or_else(|| tr(lang, "score.not_provided"));
+            for l in wrap(&text, COLS - 4) {
+                line(&mut o, &format!("    {l}"));
+            }
+        }
+    }
+
+    line(&mut o, &rule);
+    line(&mut o, &tr(lang, "score.reasons"));
+    for r in &bd.verdict.reasons {
+        for (k, l) in wrap(r.get(lang), COLS - 4).iter().enumerate() {
+            line(
+                &mut o,
+                &format!("{}{l}", if k == 0 { "  · " } else { "    " }),
+            );
+        }
+    }
+    if !bd.missing.is_empty() {
+        let labels: Vec<String> = bd
+            .missing
+            .iter()
+            .map(|id| rs.figure_label(id).get(lang).to_string())
+            .collect();
+        let sep = if lang == Lang::Zh { "、" } else { ", " };
+        for (k, l) in wrap(
+            &format!("{}: {}", tr(lang, "score.missing"), labels.join(sep)),
+            COLS - 4,
+        )
+        .iter()
+        .enumerate()
+        {
+            line(
+                &mut o,
+                &format!("{}{l}", if k == 0 { "  · " } else { "    " }),
+            );
+        }
+    }
+    o
+}
+
+/// A test line: status mark, label, and the deciding figures wrapped below it.
+fn test_lines(o: &mut String, lang: Lang, status: TestStatus, label: &str, detail: &str, sd: bool) {
+    let mark = match status {
+        TestStatus::Pass => "✓",
+        TestStatus::Fail => "✗",
+        TestStatus::Missing => "?",
+        TestStatus::NotApplicable => "-",
+    };
+    let label = if sd {
+        format!("{label} [{}]", tr(lang, "score.self_declared"))
+    } else {
+        label.to_string()
+    };
+    for (k, l) in wrap(&label, COLS - 4).iter().enumerate() {
+        let prefix = if k == 0 {
+            format!(" {mark}  ")
+        } else {
+            "    ".into()
+        };
+        o.push_str(&format!("{prefix}{l}\n"));
+    }
+    for l in wrap(detail, COLS - 8) {
+        o.push_str(&format!("        {l}\n"));
+    }
+}
+
+fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn industries_search(lang: Lang, text: &str, limit: usize) -> Out {
+    let found = Industries::builtin().search(text, limit);
+    if found.is_empty() {
+        return Err(trf(lang, "industries.none", &[("text", text)]));
+    }
+    let mut o = format!(
+        "{} {} {}\n",
+        pad(&tr(lang, "industries.col_code"), 6),
+        pad(&tr(lang, "industries.col_level"), 8),
+        tr(lang, "industries.col_name")
+    );
+    for i in found {
+        o.push_str(&format!(
+            "{} {} {}\n",
+            pad(&i.code, 6),
+            pad(i.level.name().get(lang), 8),
+            crate::display::truncate(&i.name, COLS - 16)
+        ));
+    }
+    Ok(o)
+}
+
+fn industries_show(lang: Lang, code: &str) -> Out {
+    let inds = Industries::builtin();
+    let code = code.trim().to_ascii_uppercase();
+    let ind = inds
+        .get(&code)
+        .ok_or_else(|| trf(lang, "industries.not_found", &[("code", &code)]))?;
+    let mut o = String::new();
+    for (depth, i) in inds.path(&ind.code).iter().enumerate() {
+        o.push_str(&format!(
+            "{}{} {}（{}）\n",
+            "  ".repeat(depth),
+            i.code,
+            i.name,
+            i.level.name().get(lang)
+        ));
+    }
+    if let Some(cat) = inds.category(&ind.code) {
+        o.push_str(&format!(
+            "{}: {}\n",
+            tr(lang, "industries.category"),
+            cat.name().get(lang)
+        ));
+    }
+    Ok(localise_brackets(lang, o))
+}
+
+fn regions_show(lang: Lang, code: &str) -> Out {
+    let regions = Regions::builtin();
+    let code = code.trim();
+    let r = regions
+        .get(code)
+        .ok_or_else(|| trf(lang, "regions.not_found", &[("code", code)]))?;
+    let mut o = format!("{} {}（{}）\n", r.code, r.name, r.level.name().get(lang));
+    let path = regions.path(code);
+    if path.len() > 1 {
+        let names: Vec<String> = path[..path.len() - 1]
+            .iter()
+            .map(|p| format!("{} {}", p.code, p.name))
+            .collect();
+        o.push_str(&format!(
+            "{}: {}\n",
+            tr(lang, "regions.path"),
+            names.join(" › ")
+        ));
+    }
+    if let Some(a) = regions.authority(code) {
+        o.push_str(&format!(
+            "{}: {} {}（{}）\n",
+            tr(lang, "regions.authority"),
+            a.code,
+            a.name,
+            a.kind.name().get(lang)
+        ));
+    }
+    let children = regions.children(code);
+    let children: Vec<_> = children.iter().filter(|c| c.code != r.code).collect();
+    if !children.is_empty() {
+        o.push_str(&format!(
+            "{} ({}):\n",
+            tr(lang, "regions.children"),
+            children.len()
+        ));
+        let cells: Vec<String> = children
+            .iter()
+            .map(|c| format!("{} {}", c.code, c.name))
+            .collect();
+        let cell = cells.iter().map(|c| width(c)).max().unwrap_or(0) + 2;
+        let per_line = (COLS / cell).max(1);
+        for chunk in cells.chunks(per_line) {
+            let row: String = chunk.iter().map(|c| pad(c, cell)).collect();
+            o.push_str(&format!("{}\n", row.trim_end()));
+        }
+    }
+    Ok(localise_brackets(lang, o))
+}
+
+fn regions_search(lang: Lang, text: &str) -> Out {
+    let regions = Regions::builtin();
+    let found = regions.search(text);
+    if found.is_empty() {
+        return Err(trf(lang, "regions.none", &[("text", text)]));
+    }
+    let mut o = String::new();
+    for r in found {
+        o.push_str(&format!(
+            "{} {}\n",
+            r.code,
+            regions.full_name(&r.code).unwrap_or_else(|| r.name.clone())
+        ));
+    }
+    Ok(o)
+}
+
+/// Full-width brackets read naturally in Chinese; English output gets ASCII ones.
+fn localise_brackets(lang: Lang, s: String) -> String {
+    match lang {
+        Lang::Zh => s,
+        Lang::En => s.replace('（', " (").replace('）', ")"),
+    }
 }

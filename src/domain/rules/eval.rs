@@ -492,16 +492,8 @@ impl<'a> Eval<'a> {
                     .cloned()
                     .collect();
                 let band = Text::new(
-                    format!(
-                        "符合 {n} 项，每项 {} 分，最高 {} 分",
-                        num(*points_each),
-                        num(ind.max)
-                    ),
-                    format!(
-                        "{n} met, {} each, at most {}",
-                        num(*points_each),
-                        num(ind.max)
-                    ),
+                    format!("{n}项×{}分(上限{})", num(*points_each), num(ind.max)),
+                    format!("{n}×{} (max {})", num(*points_each), num(ind.max)),
                 );
                 let fig = Text::new(format!("{n} 项"), format!("{n} items"));
                 out.push(base(Some(fig), band, n as f64 * points_each, missing));
@@ -515,20 +507,8 @@ impl<'a> Eval<'a> {
                     let steps = ((v + tolerance(*per)) / per).floor().max(0.0);
                     let u = self.unit(metric);
                     let band = Text::new(
-                        format!(
-                            "每满 {}{} 得 {} 分，最高 {} 分",
-                            num(*per),
-                            u.zh,
-                            num(*points_per_step),
-                            num(ind.max)
-                        ),
-                        format!(
-                            "{} per full {} {}, at most {}",
-                            num(*points_per_step),
-                            num(*per),
-                            u.en,
-                            num(ind.max)
-                        ),
+                        format!("每满{}{}得{}分", num(*per), u.zh, num(*points_per_step)),
+                        format!("{} per {} {}", num(*points_per_step), num(*per), u.en),
                     );
                     out.push(base(
                         Some(self.figure(metric, v, None)),
@@ -552,18 +532,7 @@ impl<'a> Eval<'a> {
                     .into_iter()
                     .reduce(|a, b| if b.2 > a.2 { b } else { a });
                 out.push(match best {
-                    Some((fig, band, pts, metric)) => {
-                        let label = self.rs.figure_label(metric);
-                        base(
-                            Some(Text::new(
-                                format!("{} {}", label.zh, fig.zh),
-                                format!("{} {}", label.en, fig.en),
-                            )),
-                            band,
-                            pts,
-                            Vec::new(),
-                        )
-                    }
+                    Some((fig, band, pts, _)) => base(Some(fig), band, pts, Vec::new()),
                     None => {
                         let missing = of.iter().flat_map(|b| self.missing_of(&b.metric)).collect();
                         base(None, not_filled, 0.0, missing)

@@ -442,6 +442,19 @@ impl Ruleset {
             .expect("at least one built-in ruleset")
     }
 
+    /// The annual info-update period (信息更新) of this ruleset: 1 January – `info_update_until`.
+    pub fn update_period(&self) -> crate::domain::calendar::UpdatePeriod {
+        let (m, d) = self
+            .info_update_until
+            .split_once('-')
+            .and_then(|(m, d)| Some((m.parse().ok()?, d.parse().ok()?)))
+            .expect("checked at load");
+        crate::domain::calendar::UpdatePeriod {
+            start_month_day: crate::domain::calendar::MonthDay::new(1, 1).expect("1 January"),
+            end_month_day: crate::domain::calendar::MonthDay::new(m, d).expect("checked at load"),
+        }
+    }
+
     /// The rules of a tier.
     pub fn tier(&self, tier: Tier) -> Option<&TierRules> {
         self.tiers.get(&tier)

@@ -1153,6 +1153,14 @@ fn ruleset_file_errors_are_caught_at_load() {
 }
 
 #[test]
+fn ruleset_2022_update_period_ends_30_april() {
+    assert_eq!(
+        rs().update_period(),
+        crate::domain::calendar::UpdatePeriod::RULESET_2022
+    );
+}
+
+#[test]
 fn batch_year_selects_the_ruleset() {
     assert_eq!(Ruleset::for_batch_year(2022).id, "2022");
     assert_eq!(Ruleset::for_batch_year(2025).id, "2022");
