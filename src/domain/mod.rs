@@ -9,6 +9,7 @@ pub mod ids;
 pub mod industries;
 pub mod regions;
 pub mod rules;
+pub mod size;
 pub mod text;
 pub mod tiers;
 pub mod workflow;

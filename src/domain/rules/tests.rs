@@ -1205,3 +1205,35 @@ fn example_files_evaluate() {
         assert!(bd.verdict.qualifies, "{tier:?}: {:?}", bd.verdict.reasons);
     }
 }
+
+/// A later ruleset is a data file: tightening the 专精特新 gates the way the 2026 rule does needs
+/// no code, only different figures.
+#[test]
+fn a_tightened_ruleset_is_data_only() {
+    let src = include_str!("../../../fixtures/rulesets/2022.toml")
+        .replacen("id = \"2022\"", "id = \"2026-draft\"", 1)
+        .replacen("info_update_until = \"04-30\"", "info_update_until = \"05-31\"", 1)
+        .replacen(
+            "when = { metric = \"years_in_niche\", at_least = 2 }",
+            "when = { metric = \"years_in_niche\", at_least = 3 }",
+            1,
+        )
+        .replacen(
+            "when = { any = [{ metric = \"revenue_y1\", at_least = 1000 }, { metric = \"equity_2y\", at_least = 2000 }] }",
+            "when = { metric = \"revenue_y1\", at_least = 1500 }",
+            1,
+        );
+    let draft = Ruleset::parse(&src).expect("the tightened file loads");
+    assert_eq!(draft.update_period().end_month_day.month(), 5);
+    let mut inp = specialized_base();
+    inp.insert("years_in_niche".into(), n(2.5));
+    let old = rs().evaluate(Tier::Specialized, &inp, &spec_ctx()).unwrap();
+    let new = draft
+        .evaluate(Tier::Specialized, &inp, &spec_ctx())
+        .unwrap();
+    assert!(old.verdict.qualifies);
+    assert!(
+        !new.verdict.qualifies,
+        "2.5 years in the niche is not enough any more"
+    );
+}
