@@ -14,6 +14,7 @@
 //! - workflow items (declarations, 复核, updates, changes) change state only through
 //!   [`items::act`].
 
+pub mod accounts;
 pub mod audit;
 pub mod authz;
 pub mod clock;
@@ -24,7 +25,9 @@ pub mod notify;
 pub mod paging;
 pub mod policy;
 pub mod session;
+pub mod support;
 
+pub use accounts::AccountView;
 pub use clock::{Clock, SystemClock, TestClock};
 pub use credentials::PasswordHashing;
 pub use error::{FieldError, Refused, ServiceError, ServiceResult, WayOut};
