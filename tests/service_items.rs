@@ -407,3 +407,76 @@ async fn edit_bumps_the_version_and_a_fresh_draft_can_be_deleted() {
         ["item.create", "item.edit", "item.delete"]
     );
 }
+
+#[tokio::test]
+async fn queues_list_by_scope_level_and_text_in_pages() {
+    use zjtx::service::PageRequest;
+    use zjtx::service::authz::{Scope, scope};
+    use zjtx::service::items::ItemQuery;
+    let wd = world().await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let d = wd.draft().await;
+        wd.act(&wd.firm, &d.id, 1, Action::Submit).await.unwrap();
+        ids.push(d.id);
+        wd.env.clock.advance(Duration::minutes(1));
+    }
+    let q = |scope: Scope, text: Option<&str>| ItemQuery {
+        kind: ItemKind::Declaration,
+        scope,
+        level: Some(County),
+        state: None,
+        tier: Some(Tier::Specialized),
+        text: text.map(str::to_string),
+    };
+    let mut conn = wd.env.svc.read().await.unwrap();
+    let mine = scope(&wd.county1).unwrap();
+    let first = items::list(&mut conn, &q(mine.clone(), None), &PageRequest::first(2))
+        .await
+        .unwrap();
+    let rest = items::list(
+        &mut conn,
+        &q(mine.clone(), None),
+        &PageRequest::after(first.next.as_deref().unwrap(), 2),
+    )
+    .await
+    .unwrap();
+    assert!(rest.next.is_none());
+    let seen: Vec<String> = first
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|i| i.id.clone())
+        .collect();
+    assert_eq!(seen, ids);
+    for (text, n) in [
+        (Some("测试1"), 3),
+        (Some("91440300"), 3),
+        (Some("不存在"), 0),
+        (Some("100%"), 0),
+    ] {
+        let page = items::list(&mut conn, &q(mine.clone(), text), &PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), n, "{text:?}");
+    }
+    let elsewhere = scope(&wd.other_county).unwrap();
+    let page = items::list(&mut conn, &q(elsewhere, None), &PageRequest::default())
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+    let province = items::list(
+        &mut conn,
+        &ItemQuery {
+            level: Some(Province),
+            ..q(scope(&wd.province).unwrap(), None)
+        },
+        &PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        province.items.is_empty(),
+        "nothing waits at province level yet"
+    );
+}

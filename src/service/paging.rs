@@ -246,9 +246,9 @@ pub fn keyset(
             SortKey::Text(v) => q.placeholder(v.clone()),
         };
         let id = q.placeholder(c.id.clone());
-        q.push(&format!(
-            " AND ({sort_col} {cmp} {key} OR ({sort_col} = {key} AND {id_col} {cmp} {id}))"
-        ));
+        // A row-value comparison: SQLite (≥ 3.15) and PostgreSQL both turn it into an index
+        // range seek, so a deep page costs the same as the first.
+        q.push(&format!(" AND ({sort_col}, {id_col}) {cmp} ({key}, {id})"));
     }
     q.push(&format!(
         " ORDER BY {sort_col} {dir}, {id_col} {dir} LIMIT {}",

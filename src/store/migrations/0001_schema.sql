@@ -188,11 +188,16 @@ CREATE TABLE items (
     city_code           TEXT,
     authority_code      TEXT
 );
--- Queue pages: equality on kind, scope column, state, level; ordered by (updated_at, id).
-CREATE INDEX items_queue_authority ON items (kind, authority_code, state, level, updated_at, id);
-CREATE INDEX items_queue_city ON items (kind, city_code, state, level, updated_at, id);
-CREATE INDEX items_queue_county ON items (kind, county_code, state, level, updated_at, id);
-CREATE INDEX items_queue_national ON items (kind, state, level, updated_at, id);
+-- Queue pages. `level` is set exactly while an item waits at or is in review at a level
+-- (submitted / in_review), so `level = L` alone selects a reviewer's queue; equality on kind,
+-- the scope column and level, then the keyset (updated_at, id) in index order.
+CREATE INDEX items_queue_authority ON items (kind, authority_code, level, updated_at, id);
+CREATE INDEX items_queue_city ON items (kind, city_code, level, updated_at, id);
+CREATE INDEX items_queue_county ON items (kind, county_code, level, updated_at, id);
+CREATE INDEX items_queue_national ON items (kind, level, updated_at, id);
+-- Lists by state (approved, returned …) for an authority, or nationally.
+CREATE INDEX items_state_authority ON items (kind, authority_code, state, updated_at, id);
+CREATE INDEX items_state_national ON items (kind, state, updated_at, id);
 CREATE INDEX items_enterprise ON items (enterprise_id, kind, tier, batch);
 CREATE INDEX items_uscc ON items (uscc);
 
