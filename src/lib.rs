@@ -4,6 +4,9 @@
 //! Layers (see ARCHITECTURE.md):
 //! - [`domain`]: pure rules — identifiers, code lists, rulesets and scoring, the assessment,
 //!   the workflow transition table and the calendar. No I/O, no async, no clock reads.
+//! - [`service`]: the use cases — authorization, validation, audit, notifications — over a
+//!   [`store::Store`]; the only place rules are enforced.
+//! - [`store`]: the database behind a trait (SQLite embedded; PostgreSQL with the same SQL).
 //! - [`cli`]: the command-line entry points.
 
 pub mod cli;

@@ -1,7 +1,7 @@
 //! Accounts: registration, real-name verification, log-in / log-out, forgotten password, phone
 //! change, account recovery requests, staff accounts (DOMAIN.md §1, §5).
 //!
-//! Security constants live in [`policy`](crate::service::policy). Public use cases (no session)
+//! Security constants live in [`policy`]. Public use cases (no session)
 //! take an *identifier*: a login name, or — for legal-person accounts — the USCC.
 
 use crate::domain::ids::{ResidentId, Uscc};
@@ -18,6 +18,7 @@ use crate::service::credentials::{
 use crate::service::error::{FieldError, ServiceError, ServiceResult};
 use crate::service::notify::{Channel, Notice};
 use crate::service::session::{self, AccountKind, Session, digest, disabled_text};
+use crate::service::validate::{Fields, required};
 use crate::service::{Service, Write, policy};
 use crate::store::{Conn, from_ms, is_unique_violation, ms, new_id};
 use chrono::{DateTime, Duration, Utc};
@@ -347,49 +348,6 @@ fn no_such_account() -> ServiceError {
     ))
 }
 
-/// Collects field errors; `finish` turns them into [`ServiceError::Invalid`].
-#[derive(Default)]
-struct Fields(Vec<FieldError>);
-
-impl Fields {
-    fn check<T>(&mut self, field: &str, r: Result<T, Text>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(t) => {
-                self.0.push(FieldError::new(field, t));
-                None
-            }
-        }
-    }
-
-    fn finish(self) -> ServiceResult<()> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Invalid { fields: self.0 })
-        }
-    }
-}
-
-/// A required free-text field: trimmed, non-empty, at most `max` characters.
-fn required(value: &str, max: usize, what: Text) -> Result<String, Text> {
-    let v = value.trim();
-    let n = v.chars().count();
-    if n == 0 {
-        Err(Text::new(
-            format!("请填写{}。", what.zh),
-            format!("Enter {}.", what.en),
-        ))
-    } else if n > max {
-        Err(Text::new(
-            format!("{}最多 {max} 个字，当前 {n} 个。", what.zh),
-            format!("{} has at most {max} characters; got {n}.", what.en),
-        ))
-    } else {
-        Ok(v.to_string())
-    }
-}
-
 /// A contact: a mobile number or an e-mail address.
 fn check_contact(value: &str) -> Result<String, Text> {
     check_phone(value)
@@ -568,13 +526,13 @@ impl Service {
     pub async fn register(&self, r: Registration) -> ServiceResult<AccountView> {
         let mut f = Fields::default();
         if !matches!(r.kind, AccountKind::Legal | AccountKind::Natural) {
-            f.0.push(FieldError::new(
+            f.push(
                 "kind",
                 Text::new(
                     "只能注册法人账户或自然人账户。",
                     "Only legal-person and natural-person accounts can be registered.",
                 ),
-            ));
+            );
         }
         let login_name = f.check("login_name", check_login_name(&r.login_name));
         f.check("password", check_password(&r.password, &r.login_name));
@@ -1069,6 +1027,9 @@ impl Service {
         let mut conn = self.read().await?;
         let account = ident.find(&mut conn).await?.ok_or_else(no_such_account)?;
         drop(conn);
+        if account.disabled {
+            return Err(ServiceError::forbidden(disabled_text()));
+        }
         check_password(new_password, &account.login_name)
             .map_err(|t| ServiceError::invalid("new_password", t))?;
         let hash = self.passwords().hash(new_password.to_string()).await?;
@@ -1474,7 +1435,7 @@ impl Service {
         let (level, region) = match check_staff_scope(s.kind, s.level, s.region_code.as_deref()) {
             Ok(v) => v,
             Err(fe) => {
-                f.0.push(fe);
+                f.push(&fe.field, fe.text);
                 (None, None)
             }
         };

@@ -6,13 +6,21 @@
 //!   the caller's [`Session`] (or nothing, for public use cases) and plain input structs, and
 //!   returning `Result<_, ServiceError>`;
 //! - it checks authorization first with the helpers of [`authz`], validates input into
-//!   [`ServiceError::Invalid`] (all fields at once), then opens one [`Write`] (a write
-//!   transaction carrying one `now` from the [`Clock`]), does its writes, its [`audit`] rows
-//!   and its notifications ([`Service::notify`], an outbox row) in that same transaction, and
-//!   commits. An error before the commit rolls everything back: no audit row, no SMS;
-//! - reads use [`Service::read`] and page with [`paging`];
+//!   [`ServiceError::Invalid`] with [`validate::Fields`] (all fields at once), then opens one
+//!   [`Write`] (a write transaction carrying one `now` from the [`Clock`]), does its writes, its
+//!   [`audit`] rows and its notifications ([`Service::notify`], an outbox row) in that same
+//!   transaction, and commits. An error before the commit rolls everything back: no audit row,
+//!   no SMS. Slow CPU work (argon2) happens before the write transaction opens, never inside it:
+//!   there is one writer;
+//! - reads use [`Service::read`] and page with [`paging`] (keyset cursors; never `OFFSET`);
 //! - workflow items (declarations, 复核, updates, changes) change state only through
-//!   [`items::act`].
+//!   [`items::act`], which checks the version and writes history; lists of items go through
+//!   [`items::list`] with an [`authz::Scope`];
+//! - SQL follows the portable subset described in [`crate::store`]; the whole schema is
+//!   migration 1 (`src/store/migrations/0001_schema.sql`): later changes are new migration files.
+//!
+//! Tests: `tests/common/mod.rs` opens a fresh database per test with a [`TestClock`] and fast
+//! password hashing, and has helpers for accounts, staff and the outbox.
 
 pub mod accounts;
 pub mod audit;
@@ -26,6 +34,7 @@ pub mod paging;
 pub mod policy;
 pub mod session;
 pub mod support;
+pub mod validate;
 
 pub use accounts::AccountView;
 pub use clock::{Clock, SystemClock, TestClock};
