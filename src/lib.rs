@@ -4,6 +4,9 @@
 //! Layers (see ARCHITECTURE.md):
 //! - [`domain`]: pure rules — identifiers, code lists, rulesets and scoring, the assessment,
 //!   the workflow transition table and the calendar. No I/O, no async, no clock reads.
+//! - [`service`]: the use cases — authorization, validation, audit, notifications — over a
+//!   [`store::Store`]; the only place rules are enforced.
+//! - [`store`]: the database behind a trait (SQLite embedded; PostgreSQL with the same SQL).
 //! - [`cli`]: the command-line entry points; [`i18n`]: the string catalogue; [`display`]:
 //!   column-width helpers for CJK text.
 
@@ -11,3 +14,5 @@ pub mod cli;
 pub mod display;
 pub mod domain;
 pub mod i18n;
+pub mod service;
+pub mod store;

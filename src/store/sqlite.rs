@@ -1,0 +1,239 @@
+//! The embedded SQLite store (bundled SQLite through sqlx's `sqlite-bundled` feature: no system
+//! library needed).
+//!
+//! Two pools on one database file: a writer pool of exactly one connection (every write
+//! transaction starts with `BEGIN IMMEDIATE`, so it holds the write lock from the start and a
+//! second writer simply waits for the pooled connection — no `SQLITE_BUSY` from lock upgrades),
+//! and a small reader pool with `query_only` on. The journal is WAL, so readers see the last
+//! committed state while a write is in progress.
+//!
+//! There is no in-memory mode: several pools cannot share a `:memory:` database without shared
+//! cache, which changes locking. Tests open a file in a temporary directory instead.
+
+use super::{Dialect, ReadConn, Store, StoreError, WriteTx};
+use async_trait::async_trait;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, ConnectOptions};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a caller waits for a pooled connection (the writer queue included).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+/// SQLite's own wait on a lock held by another process (e.g. a checkpoint), in milliseconds.
+const BUSY_TIMEOUT_MS: u32 = 5_000;
+/// Reader connections.
+const READERS: u32 = 4;
+
+/// The SQLite implementation of [`Store`].
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: AnyPool,
+    reader: AnyPool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path`, sets it to WAL and applies the
+    /// embedded migrations.
+    pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        sqlx::any::install_default_drivers();
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let url = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .to_url_lossy();
+        let options = AnyConnectOptions::from_url(&url)?;
+
+        let writer = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    let pragmas = format!(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL;"
+                    );
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(pragmas))
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await?;
+        // The writer's first connection switches the file to WAL before any reader opens it.
+        drop(writer.acquire().await?);
+
+        let reader = AnyPoolOptions::new()
+            .max_connections(READERS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    let pragmas = format!(
+                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
+                         PRAGMA query_only = ON;"
+                    );
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(pragmas))
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+
+        let store = SqliteStore {
+            path,
+            writer,
+            reader,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn read(&self) -> Result<ReadConn, StoreError> {
+        Ok(self.reader.acquire().await?)
+    }
+
+    async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Row;
+
+    #[tokio::test]
+    async fn opens_migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("z.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(fk, 1);
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
+        assert_eq!(n, 1);
+        drop(conn);
+        store.close().await;
+        // Opening again applies nothing new and still works.
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.migrate().await.unwrap();
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn dollar_parameters_returning_and_upsert_work_through_any() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("z.db")).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        let row = sqlx::query(
+            "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at",
+        )
+        .bind("a")
+        .bind("sms")
+        .bind("13800000000")
+        .bind("s")
+        .bind("b")
+        .bind(7_i64)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        assert_eq!(row.try_get::<String, _>("id").unwrap(), "a");
+        assert_eq!(row.try_get::<i64, _>("created_at").unwrap(), 7);
+        // Parameters used out of order and twice.
+        sqlx::query(
+            "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) \
+             VALUES ($2, 'sms', $1, $1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET body = 'again'",
+        )
+        .bind("r")
+        .bind("a")
+        .bind(8_i64)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let body: String = sqlx::query("SELECT body FROM outbox WHERE id = $1")
+            .bind("a")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap()
+            .try_get("body")
+            .unwrap();
+        assert_eq!(body, "again");
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn readers_are_read_only_and_see_committed_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("z.db")).await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let err = sqlx::query("DELETE FROM outbox")
+            .execute(&mut *conn)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+        let mut tx = store.begin_write().await.unwrap();
+        sqlx::query(
+            "INSERT INTO outbox (id, channel, recipient, subject, body, created_at) \
+             VALUES ('x', 'sms', 'r', 's', 'b', 1)",
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        // Not yet visible to a reader while the writer's transaction is open (WAL: no blocking).
+        let count = |n: sqlx::any::AnyRow| n.try_get::<i64, _>("n").unwrap();
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM outbox")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(count(n), 0);
+        tx.commit().await.unwrap();
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM outbox")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(count(n), 1);
+    }
+}

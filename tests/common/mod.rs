@@ -1,0 +1,171 @@
+//! Shared set-up for service tests: a fresh database in a temporary directory, a settable clock,
+//! fast password hashing, and helpers to create accounts and read the outbox.
+#![allow(dead_code)]
+
+use sqlx::Row;
+use std::sync::Arc;
+use tempfile::TempDir;
+use zjtx::domain::tiers::ReviewLevel;
+use zjtx::domain::{id_check_char, uscc_check_char};
+use zjtx::service::accounts::{RealName, Registration, StaffAccount};
+use zjtx::service::notify::{OutboxMessage, outbox_to};
+use zjtx::service::{
+    AccountKind, AccountView, Notifier, PasswordHashing, Service, ServiceConfig, Session, TestClock,
+};
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "Secret-123";
+/// Monday 3 March 2025, 09:00 Beijing time.
+pub const START: &str = "2025-03-03T09:00:00+08:00";
+
+pub struct Env {
+    pub svc: Service,
+    pub clock: TestClock,
+    _dir: TempDir,
+}
+
+pub async fn env() -> Env {
+    env_with(None).await
+}
+
+/// An environment whose service uses `notifier` instead of the outbox.
+pub async fn env_with(notifier: Option<Arc<dyn Notifier>>) -> Env {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = TestClock::at(START);
+    let mut config = ServiceConfig::new(dir.path())
+        .with_clock(Arc::new(clock.clone()))
+        .with_passwords(PasswordHashing::Fast);
+    if let Some(n) = notifier {
+        config = config.with_notifier(n);
+    }
+    let svc = Service::open(config).await.expect("open service");
+    Env {
+        svc,
+        clock,
+        _dir: dir,
+    }
+}
+
+/// A valid enterprise USCC registered in 深圳 (440300), distinct per `n`.
+pub fn uscc(n: u32) -> String {
+    let first17 = format!("91440300{n:09}");
+    format!("{first17}{}", uscc_check_char(&first17).unwrap())
+}
+
+/// A valid resident ID number (born 1980-05-17), distinct per `n` (< 1000).
+pub fn resident_id(n: u32) -> String {
+    let first17 = format!("44030519800517{n:03}");
+    format!("{first17}{}", id_check_char(&first17).unwrap())
+}
+
+/// A mainland mobile number, distinct per `n`.
+pub fn phone(n: u32) -> String {
+    format!("139{n:08}")
+}
+
+impl Env {
+    pub async fn register(&self, login: &str, kind: AccountKind, n: u32) -> AccountView {
+        self.svc
+            .register(Registration {
+                login_name: login.into(),
+                password: PASSWORD.into(),
+                kind,
+                phone: phone(n),
+                email: Some(format!("{login}@example.com")),
+            })
+            .await
+            .expect("register")
+    }
+
+    pub async fn login(&self, login: &str) -> Session {
+        self.svc
+            .login(login, PASSWORD)
+            .await
+            .expect("login")
+            .session
+    }
+
+    /// A registered, logged-in and real-name verified legal-person account (USCC `uscc(n)`,
+    /// phone `phone(n)`). Returns the session after verification.
+    pub async fn enterprise(&self, login: &str, n: u32) -> Session {
+        self.register(login, AccountKind::Legal, n).await;
+        let s = self.login(login).await;
+        self.svc
+            .verify_real_name(
+                &s,
+                RealName {
+                    enterprise_name: format!("深圳市测试{n}科技有限公司"),
+                    uscc: uscc(n),
+                    legal_rep: "张三".into(),
+                    legal_rep_id: resident_id(n),
+                },
+            )
+            .await
+            .expect("verify");
+        self.login(login).await
+    }
+
+    /// A staff account created by bootstrap, logged in.
+    pub async fn staff(
+        &self,
+        login: &str,
+        kind: AccountKind,
+        level: Option<ReviewLevel>,
+        region: Option<&str>,
+    ) -> Session {
+        self.svc
+            .bootstrap_staff_account(StaffAccount {
+                kind,
+                level,
+                region_code: region.map(str::to_string),
+                login_name: login.into(),
+                display_name: format!("{login}-name"),
+                password: PASSWORD.into(),
+                phone: None,
+                email: None,
+            })
+            .await
+            .expect("staff account");
+        self.login(login).await
+    }
+
+    pub async fn support(&self) -> Session {
+        self.staff("helpdesk", AccountKind::Support, None, None)
+            .await
+    }
+
+    pub async fn outbox(&self, recipient: &str) -> Vec<OutboxMessage> {
+        let mut conn = self.svc.read().await.unwrap();
+        outbox_to(&mut conn, recipient).await.unwrap()
+    }
+
+    /// The code in the newest message to `recipient` (the six digits after "验证码 ").
+    pub async fn last_code(&self, recipient: &str) -> String {
+        let msgs = self.outbox(recipient).await;
+        let body = &msgs.first().expect("a message").body;
+        let after = body.split("验证码 ").nth(1).expect("a code in the message");
+        after.chars().take(6).collect()
+    }
+
+    /// A single integer from a query (counts in assertions).
+    pub async fn scalar(&self, sql: &'static str) -> i64 {
+        let mut conn = self.svc.read().await.unwrap();
+        sqlx::query(sql)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+            .try_get::<i64, _>(0)
+            .unwrap()
+    }
+
+    /// Audit actions about one target, oldest first.
+    pub async fn audit_actions(&self, kind: &str, id: &str) -> Vec<String> {
+        let mut conn = self.svc.read().await.unwrap();
+        zjtx::service::audit::audit_of(&mut conn, kind, id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+}
