@@ -11,3 +11,4 @@ pub mod cli;
 pub mod display;
 pub mod domain;
 pub mod i18n;
+pub mod tui;
