@@ -321,6 +321,17 @@ impl Hint {
     }
 }
 
+/// Keys as shown in hints: `j/Down`; with a space where a key is itself a slash (`/ F3`).
+pub fn keys_text(keys: &[Key]) -> String {
+    let labels: Vec<String> = keys.iter().map(Key::label).collect();
+    let sep = if labels.iter().any(|l| l.contains('/')) {
+        " "
+    } else {
+        "/"
+    };
+    labels.join(sep)
+}
+
 /// The catalogue key of a command's label.
 pub fn label_key(command: &str) -> String {
     format!("key.{command}")
@@ -694,7 +705,7 @@ impl Keymap {
             .iter()
             .filter(|(c, _, keys)| *c == ctx && !keys.is_empty())
             .map(|(_, cmd, keys)| Hint {
-                keys: keys.iter().map(Key::label).collect::<Vec<_>>().join("/"),
+                keys: keys_text(keys),
                 label_key: label_key(cmd),
             })
             .collect()
@@ -708,7 +719,7 @@ impl Keymap {
             .filter_map(|cmd| {
                 let keys = self.keys(ctx, cmd);
                 (!keys.is_empty()).then(|| Hint {
-                    keys: keys.iter().map(Key::label).collect::<Vec<_>>().join("/"),
+                    keys: keys_text(keys),
                     label_key: label_key(cmd),
                 })
             })
