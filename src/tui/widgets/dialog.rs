@@ -188,7 +188,7 @@ impl Toast {
     /// Draws the toast in a box just above the bottom of `area`; the dismiss keys come from
     /// the keymap.
     pub fn render(&self, area: Rect, buf: &mut Buffer, ui: &Ui, keymap: &Keymap) {
-        let width = area.width.saturating_sub(4).min(70).max(10);
+        let width = area.width.saturating_sub(4).clamp(10, 70).min(area.width);
         let lines = display::wrap(&self.message, width.saturating_sub(4) as usize);
         let height = (lines.len() as u16 + 3).min(area.height);
         let rect = Rect {
