@@ -463,9 +463,16 @@ impl KeymapWarning {
             } => {
                 let names = commands
                     .iter()
-                    .map(|c| format!("{c}（{}）", tr(lang, &label_key(c))))
+                    .map(|c| {
+                        let label = tr(lang, &label_key(c));
+                        match lang {
+                            Lang::Zh => format!("{c}（{label}）"),
+                            Lang::En if label == *c => c.clone(),
+                            Lang::En => format!("{c} ({label})"),
+                        }
+                    })
                     .collect::<Vec<_>>()
-                    .join(", ");
+                    .join(if lang == Lang::Zh { "、" } else { ", " });
                 trf(
                     lang,
                     "keymap.warn.conflict",
