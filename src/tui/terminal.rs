@@ -13,7 +13,9 @@ use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{execute, queue};
-use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
 use ratatui::{Frame, Terminal};
 use std::io::{self, Stdout, Write};
 use std::sync::Once;
@@ -89,18 +91,102 @@ pub fn install_panic_hook() {
 
 /// Draws one frame between `BeginSynchronizedUpdate` and `EndSynchronizedUpdate`.
 pub fn draw_synchronized<W: Write>(
-    terminal: &mut Terminal<CrosstermBackend<W>>,
+    terminal: &mut Terminal<CjkBackend<W>>,
     render: impl FnOnce(&mut Frame),
 ) -> io::Result<()> {
-    queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    queue!(terminal.backend_mut().0, BeginSynchronizedUpdate)?;
     terminal.draw(render)?;
-    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    execute!(terminal.backend_mut().0, EndSynchronizedUpdate)?;
     Ok(())
+}
+
+/// Whether every character of a cell is wide in every terminal (CJK ideographs, kana, hangul,
+/// full-width forms), so the cursor surely advanced two columns after printing it. Emoji and
+/// ambiguous-width characters are not: after them the position is set explicitly.
+fn surely_wide(symbol: &str) -> bool {
+    !symbol.is_empty()
+        && symbol.chars().all(|c| {
+            matches!(c as u32,
+                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+                | 0x4E00..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+                | 0xFE30..=0xFE4F | 0xFF01..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+        })
+}
+
+/// The crossterm backend, with one saving for Chinese text: ratatui's backend moves the cursor
+/// explicitly after every wide character (`ESC[y;xH`, 7–8 bytes for a 3-byte character)
+/// because the cell hidden behind it is not in the diff. Where the character is surely two
+/// columns wide, the terminal's cursor is already in the right place, so this backend reports
+/// the next cell as adjacent and the move is left out — about half the bytes of a CJK row.
+pub struct CjkBackend<W: Write>(pub CrosstermBackend<W>);
+
+impl<W: Write> CjkBackend<W> {
+    pub fn new(writer: W) -> CjkBackend<W> {
+        CjkBackend(CrosstermBackend::new(writer))
+    }
+}
+
+impl<W: Write> Write for CjkBackend<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Write::flush(&mut self.0)
+    }
+}
+
+impl<W: Write> Backend for CjkBackend<W> {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        // (real x after the previous cell, its reported x, row)
+        let mut prev: Option<(u16, u16, u16)> = None;
+        let cells = content.map(move |(x, y, cell)| {
+            let reported = match prev {
+                Some((next_x, rep, py)) if py == y && next_x == x => rep + 1,
+                _ => x,
+            };
+            let w = if surely_wide(cell.symbol()) { 2 } else { 1 };
+            prev = Some((x + w, reported, y));
+            (reported, y, cell)
+        });
+        self.0.draw(cells)
+    }
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        self.0.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.0.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        self.0.get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.0.set_cursor_position(position)
+    }
+    fn clear(&mut self) -> io::Result<()> {
+        self.0.clear()
+    }
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.0.clear_region(clear_type)
+    }
+    fn size(&self) -> io::Result<Size> {
+        self.0.size()
+    }
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        self.0.window_size()
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Backend::flush(&mut self.0)
+    }
 }
 
 /// The terminal in UI mode; dropping it restores the terminal.
 pub struct TerminalGuard {
-    terminal: Terminal<CrosstermBackend<Stdout>>,
+    terminal: Terminal<CjkBackend<Stdout>>,
     options: Options,
 }
 
@@ -113,7 +199,7 @@ impl TerminalGuard {
         ACTIVE.store(true, Ordering::SeqCst);
         MOUSE.store(options.mouse, Ordering::SeqCst);
         let setup = write_enter(&mut io::stdout(), options.mouse)
-            .and_then(|_| Terminal::new(CrosstermBackend::new(io::stdout())));
+            .and_then(|_| Terminal::new(CjkBackend::new(io::stdout())));
         match setup {
             Ok(terminal) => Ok(TerminalGuard { terminal, options }),
             Err(e) => {
@@ -139,11 +225,11 @@ impl TerminalGuard {
         self.terminal.clear()
     }
 
-    pub fn size(&self) -> io::Result<ratatui::layout::Size> {
+    pub fn size(&self) -> io::Result<Size> {
         self.terminal.backend().size()
     }
 
-    pub fn terminal_mut(&mut self) -> &mut Terminal<CrosstermBackend<Stdout>> {
+    pub fn terminal_mut(&mut self) -> &mut Terminal<CjkBackend<Stdout>> {
         &mut self.terminal
     }
 }
@@ -183,10 +269,10 @@ pub(crate) mod tests {
     }
 
     /// A terminal of a fixed size writing into a [`Shared`] buffer (no tty needed).
-    pub(crate) fn fixed_terminal(w: u16, h: u16) -> (Terminal<CrosstermBackend<Shared>>, Shared) {
+    pub(crate) fn fixed_terminal(w: u16, h: u16) -> (Terminal<CjkBackend<Shared>>, Shared) {
         let out = Shared::default();
         let term = Terminal::with_options(
-            CrosstermBackend::new(out.clone()),
+            CjkBackend::new(out.clone()),
             TerminalOptions {
                 viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
             },
@@ -223,6 +309,23 @@ pub(crate) mod tests {
         }
         // the main screen comes back before the cursor is shown on it
         assert!(s.find("\x1b[?1049l") < s.find("\x1b[?25h"));
+    }
+
+    #[test]
+    fn no_cursor_move_after_surely_wide_characters() {
+        let (mut term, out) = fixed_terminal(30, 2);
+        draw_synchronized(&mut term, |f| {
+            let b = f.buffer_mut();
+            b.set_string(0, 0, "专精特新ab", ratatui::style::Style::default());
+            b.set_string(0, 1, "😀x", ratatui::style::Style::default());
+        })
+        .unwrap();
+        let s = out.take();
+        // row 1: one move to its start, none between the characters
+        assert!(s.contains("\x1b[1;1H专精特新ab"), "{s:?}");
+        // after an emoji the position is set explicitly (terminals disagree on its width)
+        assert!(s.contains("😀\x1b[2;3Hx"), "{s:?}");
+        assert!(surely_wide("汉") && surely_wide("，") && !surely_wide("😀") && !surely_wide("a"));
     }
 
     #[test]
