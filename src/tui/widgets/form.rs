@@ -563,7 +563,14 @@ impl Form {
                 } else {
                     ui.style(Role::Text)
                 };
-                put(buf, area.x + 2, y, &field.label, label_w - 3, label_style);
+                put(
+                    buf,
+                    area.x + 2,
+                    y,
+                    &field.label,
+                    label_w.saturating_sub(3),
+                    label_style,
+                );
             }
             // the input, clipped to the visible rows
             let first = top.max(self.offset);

@@ -164,3 +164,62 @@ pub(crate) mod testing {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::detail::Detail;
+    use super::dialog::{Confirm, Toast};
+    use super::form::{Field, Form};
+    use super::help::render_help;
+    use super::progress::{Progress, Unit};
+    use super::statusbar::{Header, render_footer};
+    use super::table::{Column, FnSource, Table};
+    use super::tree_picker::{RegionNodes, TreePicker};
+    use crate::tui::Ui;
+    use crate::tui::keymap::{Context, Keymap};
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    /// Every widget draws without panicking in any small area, also offset inside a buffer.
+    #[test]
+    fn widgets_survive_tiny_areas() {
+        let ui = Ui::default();
+        let km = Keymap::defaults();
+        let source = FnSource {
+            len: 3,
+            row: |i| vec![format!("第{i}行示例"), "专精特新".into()],
+        };
+        let mut picker = TreePicker::new(Box::new(RegionNodes::builtin()), "地区");
+        picker.reveal("440305");
+        for w in 0..16u16 {
+            for h in 0..8u16 {
+                let mut buf = Buffer::empty(Rect::new(0, 0, w + 2, h + 2));
+                let area = Rect::new(1, 1, w, h);
+                let mut form = Form::new(vec![
+                    Field::text("a", "企业名称")
+                        .required()
+                        .with_value("深圳示例"),
+                    Field::number("b", "营业收入", Some("万元")),
+                    Field::multiline("c", "主导产品", 3),
+                    Field::boolean("d", "是否上市"),
+                ]);
+                form.set_error("a", Some("校验位错误：第 18 位应为“Q”"));
+                form.render(area, &mut buf, &ui);
+                Table::new(vec![Column::new("名称", 6, 20), Column::new("类型", 4, 8)])
+                    .with_multi_select()
+                    .render(area, &mut buf, &ui, &source);
+                picker.render(area, &mut buf, &ui);
+                let mut p = Progress::new("上传", Some(10), Unit::Bytes);
+                p.set(5);
+                p.render(area, &mut buf, &ui);
+                Detail::new("详情", "很长的中文文本。".repeat(5).as_str())
+                    .render(area, &mut buf, &ui);
+                Confirm::new("撤回", "确定撤回吗？", "撤回", "取消").render(area, &mut buf, &ui);
+                Toast::error("网络中断").render(area, &mut buf, &ui, &km);
+                Header::default().render(area, &mut buf, &ui);
+                render_footer(area, &mut buf, &ui, &km.hints(Context::List), None);
+                render_help(area, &mut buf, &ui, &km, Context::Form, 0);
+            }
+        }
+    }
+}
