@@ -63,6 +63,12 @@ impl Context {
     pub fn is_modal(self) -> bool {
         self == Context::Dialog
     }
+
+    /// A text-entry context types printable keys: there, global bindings apply only to
+    /// non-printable keys (F1, F10, Esc …), so `q` and `?` can be typed.
+    pub fn is_text_entry(self) -> bool {
+        matches!(self, Context::Form | Context::Picker)
+    }
 }
 
 /// The default bindings, in the order the footer and help show them.
@@ -677,13 +683,15 @@ impl Keymap {
     }
 
     /// The command a key event means in `ctx`: the context's own binding, else (outside modal
-    /// contexts) the global one, with the context it came from.
+    /// contexts, and for printable keys outside text-entry contexts) the global one, with the
+    /// context it came from.
     pub fn resolve(&self, ctx: Context, ev: &KeyEvent) -> Option<(Context, &str)> {
         let key = Key::from_event(ev);
         if let Some(cmd) = self.lookup(ctx, &key) {
             return Some((ctx, cmd));
         }
-        if ctx != Context::Global && !ctx.is_modal() {
+        let typed = ctx.is_text_entry() && key.is_printable();
+        if ctx != Context::Global && !ctx.is_modal() && !typed {
             return self
                 .lookup(Context::Global, &key)
                 .map(|c| (Context::Global, c));

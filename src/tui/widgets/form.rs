@@ -910,6 +910,10 @@ mod tests {
             Handled::Event(FormEvent::SaveDraft)
         );
         assert_eq!(form.handle_key(&key(KeyCode::Esc), &km), Handled::Ignored);
+        // q and ? are typed, not quit and help
+        type_str(&mut form, &km, "q?");
+        assert_eq!(form.value("uscc"), Some(Value::Text("q?".into())));
+        form.set_value("uscc", "");
         assert_eq!(
             form.handle_key(&key(KeyCode::BackTab), &km),
             Handled::Changed

@@ -851,8 +851,9 @@ mod tests {
         assert_eq!(p.current().map(|n| n.code.as_str()), Some("440300"));
         p.handle_key(&key(KeyCode::Left), &km);
         assert!(!p.tree.iter().any(|r| r.node.code == "440305"));
-        // Esc clears a search first, then is left to the screen
-        type_str(&mut p, &km, "x");
+        // Esc clears a search first, then is left to the screen; `q` and `?` are typed
+        type_str(&mut p, &km, "q?");
+        assert_eq!(p.query(), "q?");
         assert_eq!(p.handle_key(&key(KeyCode::Esc), &km), Handled::Changed);
         assert_eq!(p.handle_key(&key(KeyCode::Esc), &km), Handled::Ignored);
     }
