@@ -45,13 +45,14 @@ pub fn pad_left(s: &str, cols: usize) -> String {
 }
 
 /// Wraps text into lines of at most `cols` columns. Breaks at spaces for Latin text and between
-/// any two CJK characters; a word longer than a line is split.
+/// any two CJK characters; a word longer than a line is split. Chinese line-breaking rules
+/// (避头尾) are kept where the line allows: closing punctuation (，。、）》 …) does not start a
+/// line — it takes the character before it along — and opening punctuation (（《“ …) does not
+/// end one.
 pub fn wrap(s: &str, cols: usize) -> Vec<String> {
     let cols = cols.max(2);
     let mut lines = Vec::new();
     for para in s.split('\n') {
-        let mut line = String::new();
-        let mut w = 0;
         // Tokens: a run of non-space non-CJK characters, a single CJK character, or a space.
         let mut tokens: Vec<String> = Vec::new();
         for c in para.chars() {
@@ -61,13 +62,29 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
                 _ => tokens.push(c.to_string()),
             }
         }
+        let mut line: Vec<String> = Vec::new();
+        let mut w = 0;
         for tok in tokens {
             let tw = width(&tok);
             if w + tw > cols && w > 0 {
-                lines.push(line.trim_end().to_string());
-                line.clear();
-                w = 0;
-                if tok == " " {
+                let mut carry: Vec<String> = Vec::new();
+                if is_no_start(&tok)
+                    && line.len() > 1
+                    && line.last().is_some_and(|t| t != " ")
+                    && line.last().map_or(0, |t| width(t)) + tw <= cols
+                {
+                    carry.extend(line.pop());
+                }
+                while line.len() > 1
+                    && line.last().is_some_and(|t| is_no_end(t))
+                    && width(&carry.concat()) + line.last().map_or(0, |t| width(t)) + tw <= cols
+                {
+                    carry.insert(0, line.pop().unwrap_or_default());
+                }
+                lines.push(line.concat().trim_end().to_string());
+                line = carry;
+                w = width(&line.concat());
+                if tok == " " && line.is_empty() {
                     continue;
                 }
             }
@@ -75,20 +92,32 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
                 for c in tok.chars() {
                     let cw = c.width().unwrap_or(0);
                     if w + cw > cols {
-                        lines.push(std::mem::take(&mut line));
+                        lines.push(std::mem::take(&mut line).concat());
                         w = 0;
                     }
-                    line.push(c);
+                    line.push(c.to_string());
                     w += cw;
                 }
             } else {
-                line.push_str(&tok);
+                line.push(tok);
                 w += tw;
             }
         }
-        lines.push(line.trim_end().to_string());
+        lines.push(line.concat().trim_end().to_string());
     }
     lines
+}
+
+/// Punctuation that must not start a line (避头).
+fn is_no_start(t: &str) -> bool {
+    let mut chars = t.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if "，。、；：？！）》」』〕】〉”’…—·％".contains(c))
+}
+
+/// Punctuation that must not end a line (避尾).
+fn is_no_end(t: &str) -> bool {
+    let mut chars = t.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if "（《「『〔【〈“‘".contains(c))
 }
 
 fn is_wide(t: &str) -> bool {
@@ -131,5 +160,21 @@ mod tests {
             "上年度研发费用总额120万元≥100万元；上年度研发费用占比5%≥3%"
         );
         assert_eq!(wrap("hello world again", 11), vec!["hello world", "again"]);
+    }
+
+    #[test]
+    fn wrap_keeps_chinese_punctuation_rules() {
+        // "，" would start the second line: the character before it goes along
+        assert_eq!(wrap("一二三四，五六", 8), vec!["一二三", "四，五六"]);
+        // "（" would end the first line: it moves down
+        assert_eq!(wrap("一二三（四五）", 8), vec!["一二三", "（四五）"]);
+        // too narrow to carry: the rule gives way to the width
+        assert_eq!(wrap("一，", 2), vec!["一", "，"]);
+        for cols in 2..30 {
+            let text = "各区（县）主管部门：为深入贯彻落实党中央、国务院关于促进中小企业高质量发展的决策部署。";
+            let lines = wrap(text, cols);
+            assert!(lines.iter().all(|l| width(l) <= cols), "{cols}: {lines:?}");
+            assert_eq!(lines.concat(), text);
+        }
     }
 }

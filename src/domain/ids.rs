@@ -554,7 +554,7 @@ impl ResidentId {
 
     /// Positions 15–17 are the sequence number: odd for men, even for women.
     pub fn is_female(&self) -> bool {
-        self.number.as_bytes()[16] % 2 == 0
+        self.number.as_bytes()[16].is_multiple_of(2)
     }
 
     /// Rejects a birth date after `today` (the caller supplies the date; the domain reads no clock).
