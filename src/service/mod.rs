@@ -25,6 +25,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod authz;
+pub mod bulk;
 pub mod clock;
 pub mod credentials;
 pub mod error;
