@@ -23,10 +23,12 @@
 //! password hashing, and has helpers for accounts, staff and the outbox.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod credentials;
+pub mod enterprise;
 pub mod error;
 pub mod facts;
 pub mod items;
