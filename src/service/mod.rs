@@ -23,11 +23,13 @@
 //! password hashing, and has helpers for accounts, staff and the outbox.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod authz;
 pub mod bulk;
 pub mod clock;
 pub mod credentials;
+pub mod enterprise;
 pub mod error;
 pub mod facts;
 pub mod items;
