@@ -25,6 +25,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod authz;
+pub mod certifications;
+pub mod changes;
 pub mod clock;
 pub mod credentials;
 pub mod error;
@@ -34,8 +36,10 @@ pub mod messages;
 pub mod notify;
 pub mod paging;
 pub mod policy;
+pub mod reexam;
 pub mod session;
 pub mod support;
+pub mod updates;
 pub mod validate;
 
 pub use accounts::AccountView;
