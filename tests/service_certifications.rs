@@ -149,7 +149,7 @@ async fn the_expiry_job_expires_the_day_after_the_last_valid_day_once() {
     set_day(env, "2025-06-01");
     assert_eq!(
         env.svc.expire_due(d("2025-06-01")).await.unwrap(),
-        [cert.clone()]
+        std::slice::from_ref(&cert)
     );
     assert!(
         env.svc
