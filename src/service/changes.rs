@@ -5,7 +5,7 @@
 //!   ([`calendar::change_report_deadline`]). The report date is the day of the first submission
 //!   **(our rule)**: a report returned for correction and resubmitted keeps it. A late report is
 //!   flagged (`late` in the payload) and shown with the 3-month rule; late or overdue reports
-//!   lose 复核 eligibility ([`has_late_change`]).
+//!   lose 复核 eligibility (`has_late_change`).
 //! - Drafts are edited and deleted freely (never-submitted ones only, like declarations).
 //! - **Review chain (our rule)**: the province level of the enterprise's authority only. Its
 //!   pass is the acknowledgement (受理). When the enterprise no longer qualifies after the

@@ -10,7 +10,7 @@
 //! 3. A flagged enterprise applies ([`Service::apply_reexam`]): an item of kind `review` is
 //!    submitted through the review chain of its tier ([`facts::chain_for`]) and goes through the
 //!    normal review queue. A returned or withdrawn application is resubmitted by applying again.
-//! 4. On the final pass ([`on_final_pass`]) the certification is extended by 3 years
+//! 4. On the final pass (`on_final_pass`) the certification is extended by 3 years
 //!    ([`calendar::extend_after_review`]), its flag cleared, and the enterprise told (认定到期).
 //!
 //! | use case | who |
@@ -625,7 +625,7 @@ impl Service {
     }
 
     /// Passes a 复核 application at the reviewer's level; the final pass extends the
-    /// certification ([`on_final_pass`]).
+    /// certification (`on_final_pass`).
     pub async fn pass_reexam(
         &self,
         session: &Session,
