@@ -603,6 +603,7 @@ async fn an_accepted_info_update_applies_to_a_certified_enterprise() {
     let mut w = env.svc.write().await.unwrap();
     let e = apply_basic_info(
         &mut w,
+        &zjtx::service::audit::Who::system(),
         &id,
         &EnterpriseUpdate {
             revenue: Some(-5.0),
@@ -617,6 +618,7 @@ async fn an_accepted_info_update_applies_to_a_certified_enterprise() {
     let mut w = env.svc.write().await.unwrap();
     apply_basic_info(
         &mut w,
+        &zjtx::service::audit::Who::system(),
         &id,
         &EnterpriseUpdate {
             employees: Some(180.0),

@@ -900,22 +900,13 @@ pub async fn validate_basic_info(
 /// itself, with its reviewer).
 pub async fn apply_basic_info(
     w: &mut Write,
+    who: &Who,
     enterprise_id: &str,
     update: &EnterpriseUpdate,
 ) -> ServiceResult<()> {
     let row = load(w, enterprise_id).await?;
     let next = validate_update(&row.name, &row.uscc, &row.info, update, w.today())?;
-    write_info(
-        w,
-        &row,
-        &next,
-        &Who {
-            id: None,
-            name: "信息更新 / info update".into(),
-        },
-        "enterprise.update_applied",
-    )
-    .await?;
+    write_info(w, &row, &next, who, "enterprise.update_applied").await?;
     Ok(())
 }
 

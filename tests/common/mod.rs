@@ -169,3 +169,96 @@ impl Env {
             .collect()
     }
 }
+
+/// Helpers of the lifecycle tests (certifications, info updates, major changes, 复核). Rows that
+/// other parts of the service own (basic info, certifications granted by a final pass) are set
+/// up directly with SQL here, and say so.
+pub mod life {
+    use super::{Env, Session};
+    use chrono::{DateTime, NaiveDate, Utc};
+    use sqlx::Row;
+    use zjtx::domain::calendar;
+    use zjtx::domain::tiers::Tier;
+    use zjtx::service::authz::place_of;
+    use zjtx::service::messages::stored_text;
+
+    pub fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a YYYY-MM-DD date")
+    }
+
+    /// Sets the test clock to `hh:mm` Beijing time on `date` (YYYY-MM-DD).
+    pub fn set_time(env: &Env, date: &str, hh_mm: &str) {
+        let t =
+            DateTime::parse_from_rfc3339(&format!("{date}T{hh_mm}:00+08:00")).expect("an instant");
+        env.clock.set(t.with_timezone(&Utc));
+    }
+
+    /// Sets the test clock to 09:00 Beijing time on `date`.
+    pub fn set_day(env: &Env, date: &str) {
+        set_time(env, date, "09:00");
+    }
+
+    /// A verified enterprise (`env.enterprise(login, n)`) whose basic info is complete and whose
+    /// 注册地 is `county` (SQL: the enterprise module's part).
+    pub async fn firm(env: &Env, login: &str, n: u32, county: &str) -> Session {
+        let s = env.enterprise(login, n).await;
+        let place = place_of(county).expect("a known county");
+        let mut w = env.svc.write().await.unwrap();
+        sqlx::query(
+            "UPDATE enterprises SET county_code = $1, city_code = $2, authority_code = $3, \
+             industry_code = '3973', segment = '传感器', main_products = '压力传感器', \
+             employees = 80, revenue = 5000, total_assets = 6000, contact_name = '李四', \
+             contact_phone = '13800000001' WHERE id = $4",
+        )
+        .bind(&place.county_code)
+        .bind(&place.city_code)
+        .bind(&place.authority_code)
+        .bind(s.enterprise_id.as_deref().unwrap())
+        .execute(&mut *w)
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        s
+    }
+
+    /// An active certification of `tier` granted on `certified_on`, valid 3 years, as the
+    /// review side writes it on a final pass (SQL). Returns its id.
+    pub async fn certify(env: &Env, enterprise_id: &str, tier: Tier, certified_on: &str) -> String {
+        let on = d(certified_on);
+        let expires = calendar::expiry(on, calendar::VALIDITY_YEARS);
+        let id = zjtx::store::new_id();
+        let mut w = env.svc.write().await.unwrap();
+        sqlx::query(
+            "INSERT INTO certifications (id, enterprise_id, tier, certified_on, expires_on, \
+             status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'active', 0, 0)",
+        )
+        .bind(&id)
+        .bind(enterprise_id)
+        .bind(tier.code())
+        .bind(on.to_string())
+        .bind(expires.to_string())
+        .execute(&mut *w)
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        id
+    }
+
+    /// The messages of an enterprise, oldest first: (category code, Chinese title).
+    pub async fn messages(env: &Env, enterprise_id: &str) -> Vec<(String, String)> {
+        let mut conn = env.svc.read().await.unwrap();
+        sqlx::query(
+            "SELECT category, title FROM messages WHERE enterprise_id = $1 ORDER BY created_at, id",
+        )
+        .bind(enterprise_id)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let title: String = r.try_get("title").unwrap();
+            (r.try_get("category").unwrap(), stored_text(&title).zh)
+        })
+        .collect()
+    }
+}
