@@ -27,7 +27,10 @@ pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod credentials;
+pub mod declarations;
 pub mod error;
+pub mod evidence;
+pub mod export;
 pub mod facts;
 pub mod items;
 pub mod messages;
@@ -37,6 +40,7 @@ pub mod policy;
 pub mod session;
 pub mod support;
 pub mod validate;
+pub mod windows;
 
 pub use accounts::AccountView;
 pub use clock::{Clock, SystemClock, TestClock};
