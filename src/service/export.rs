@@ -13,7 +13,7 @@ use crate::domain::industries::Industries;
 use crate::domain::regions::Regions;
 use crate::domain::rules::{Breakdown, InputDef, InputKind, Inputs, TestResult, Value};
 use crate::domain::text::Text;
-use crate::domain::tiers::DigitalLevel;
+use crate::domain::tiers::{DigitalLevel, Tier};
 use crate::domain::workflow::ActionKind;
 use crate::service::Service;
 use crate::service::audit::history_of;
@@ -276,8 +276,8 @@ fn render_html(doc: &Doc) -> String {
     out
 }
 
-/// The widest a text column is padded to (longer cells are wrapped).
-const TEXT_COL_MAX: usize = 40;
+/// The widest a text column is padded to (longer cells are wrapped); a SHA-256 fits on one line.
+const TEXT_COL_MAX: usize = 64;
 
 fn render_text(doc: &Doc) -> String {
     let mut out = String::new();
@@ -407,8 +407,16 @@ impl Service {
         let county = e.try_get::<Option<String>, _>("county_code")?;
         let industry = e.try_get::<Option<String>, _>("industry_code")?;
         let mut blocks = Vec::new();
+        let mut sections = 0usize;
+        let mut heading = |blocks: &mut Vec<Block>, title: &str| {
+            const NUMERALS: [&str; 10] =
+                ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+            let n = NUMERALS.get(sections).copied().unwrap_or("十");
+            sections += 1;
+            blocks.push(Block::Heading(format!("{n}、{title}")));
+        };
 
-        blocks.push(Block::Heading("一、企业基本信息".into()));
+        heading(&mut blocks, "企业基本信息");
         blocks.push(Block::Pairs(vec![
             ("企业名称".into(), e.try_get::<String, _>("name")?),
             ("统一社会信用代码".into(), e.try_get::<String, _>("uscc")?),
@@ -461,7 +469,7 @@ impl Service {
             ("联系电话".into(), text("contact_phone")?),
         ]));
 
-        blocks.push(Block::Heading("二、申报信息".into()));
+        heading(&mut blocks, "申报信息");
         let mut info = vec![
             ("申报编号".into(), item.id.clone()),
             ("申报层级".into(), item.tier.name().zh),
@@ -484,7 +492,7 @@ impl Service {
                 format!("{}（北京时间）", china_minutes(t)),
             ));
         }
-        if item.ever_submitted {
+        if item.ever_submitted && (item.tier == Tier::Specialized || d.digital_level.is_some()) {
             info.push((
                 "数字化水平评测等级（提交时）".into(),
                 d.digital_level
@@ -495,7 +503,7 @@ impl Service {
         }
         blocks.push(Block::Pairs(info));
 
-        blocks.push(Block::Heading("三、申报数据".into()));
+        heading(&mut blocks, "申报数据");
         let ruleset = ruleset_of(&item);
         let inputs: Inputs = inputs_of(&item.payload);
         let statements: Vec<String> = ruleset
@@ -527,15 +535,18 @@ impl Service {
             });
         }
 
-        blocks.push(Block::Heading(if trial {
-            "四、评分与条件（尚未提交，按当前填报内容试算）".into()
-        } else {
-            "四、评分与条件（提交时计算）".into()
-        }));
+        heading(
+            &mut blocks,
+            if trial {
+                "评分与条件（尚未提交，按当前填报内容试算）"
+            } else {
+                "评分与条件（提交时计算）"
+            },
+        );
         breakdown_blocks(&breakdown, &mut blocks);
 
         if !breakdown.statements.is_empty() {
-            blocks.push(Block::Heading("五、定性说明（由审核人员判断）".into()));
+            heading(&mut blocks, "定性说明（由审核人员判断）");
             blocks.push(Block::Pairs(
                 breakdown
                     .statements
@@ -553,7 +564,7 @@ impl Service {
             ));
         }
 
-        blocks.push(Block::Heading("六、证明材料".into()));
+        heading(&mut blocks, "证明材料");
         if d.evidence.is_empty() {
             blocks.push(Block::Para("（无）".into()));
         } else {
@@ -581,7 +592,7 @@ impl Service {
             });
         }
 
-        blocks.push(Block::Heading("七、办理记录".into()));
+        heading(&mut blocks, "办理记录");
         if d.history.is_empty() {
             blocks.push(Block::Para("（尚未提交）".into()));
         } else {
