@@ -34,6 +34,7 @@ pub mod messages;
 pub mod notify;
 pub mod paging;
 pub mod policy;
+pub mod review;
 pub mod session;
 pub mod support;
 pub mod validate;
