@@ -1498,6 +1498,92 @@ mod tests {
         }
     }
 
+    /// The DESIGN.md §5 targets through the use cases, measured by hand:
+    /// `cargo test --release --lib -- --ignored review_at_a_million`.
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "slow: builds a million-row table"]
+    async fn review_at_a_million() {
+        use crate::service::{PasswordHashing, ServiceConfig, TestClock};
+        use std::sync::Arc;
+        use std::time::{Duration, Instant};
+        let dir = tempfile::tempdir().unwrap();
+        let svc = Service::open(
+            ServiceConfig::new(dir.path())
+                .with_clock(Arc::new(TestClock::at("2025-03-03T09:00:00+08:00")))
+                .with_passwords(PasswordHashing::Fast),
+        )
+        .await
+        .unwrap();
+        let mut w = svc.write().await.unwrap();
+        // 1 000 000 declarations spread over 31 authorities (广东 holds 1/31); a fifth approved,
+        // the rest waiting at county, city or province level.
+        sqlx::raw_sql(
+            "INSERT INTO enterprises (id, uscc, name, legal_rep, legal_rep_id_masked, \
+             legal_rep_id_hash, created_at, updated_at) VALUES ('e', 'u', 'n', 'r', 'm', 'h', 0, 0);
+             WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000)
+             INSERT INTO items (id, kind, enterprise_id, tier, batch, ruleset, state, level, chain,
+                 version, ever_submitted, created_at, updated_at, enterprise_name, uscc,
+                 county_code, city_code, authority_code)
+             SELECT printf('%012d', x), 'declaration', 'e', 'specialized', 2025, '2022',
+                 CASE x % 5 WHEN 0 THEN 'approved' ELSE 'submitted' END,
+                 CASE x % 5 WHEN 0 THEN NULL WHEN 1 THEN 'county' WHEN 2 THEN 'city'
+                     ELSE 'province' END,
+                 '[\"county\",\"city\",\"province\"]', 2, 1,
+                 x, x, 'n' || x, 'u' || x, '440106', '440100', CASE WHEN x % 31 = 0 THEN '440000' ELSE printf('%02d', x % 31) || '0000' END
+             FROM c;",
+        )
+        .execute(&mut *w)
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        let reviewer = Session {
+            account_id: "r".into(),
+            login_name: "r".into(),
+            display_name: "r".into(),
+            kind: crate::service::session::AccountKind::Reviewer,
+            level: Some(ReviewLevel::Province),
+            region_code: Some("440000".into()),
+            enterprise_id: None,
+            expires_at: Utc::now(),
+            token_hash: String::new(),
+        };
+        let filter = QueueFilter {
+            kind: Some(ItemKind::Declaration),
+            ..QueueFilter::default()
+        };
+        let mut page = PageRequest::first(50);
+        let mut worst = Duration::ZERO;
+        let mut ids = Vec::new();
+        for _ in 0..20 {
+            let started = Instant::now();
+            let got = svc.queue(&reviewer, &filter, &page).await.unwrap();
+            worst = worst.max(started.elapsed());
+            assert_eq!(got.items.len(), 50);
+            ids.extend(got.items.iter().map(|e| (e.id.clone(), e.version)));
+            page = PageRequest::after(&got.next.unwrap(), 50);
+        }
+        eprintln!("queue page of 50 (one kind): worst {worst:?}");
+        let started = Instant::now();
+        svc.queue(&reviewer, &QueueFilter::default(), &PageRequest::first(50))
+            .await
+            .unwrap();
+        eprintln!("queue page of 50 (every kind): {:?}", started.elapsed());
+        let mut took = Vec::new();
+        for (id, version) in ids.iter().take(200) {
+            let started = Instant::now();
+            let done = svc.pass(&reviewer, id, *version, None).await.unwrap();
+            took.push(started.elapsed());
+            assert_eq!(done.item.state, State::Approved);
+        }
+        took.sort();
+        eprintln!(
+            "final pass with certification: median {:?}, p95 {:?}, worst {:?}",
+            took[took.len() / 2],
+            took[took.len() * 95 / 100],
+            took[took.len() - 1]
+        );
+    }
+
     #[test]
     fn region_filters_stay_inside_the_scope() {
         let gd = Scope::Authority("440000".into());
