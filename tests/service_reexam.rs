@@ -720,3 +720,29 @@ async fn a_review_passed_after_the_expiry_job_reactivates_the_certification() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A 复核 application runs through the ordinary review queue: the reviewers' generic `pass`
+/// reaches the same final-pass effect (validity extended by three years).
+#[tokio::test]
+async fn the_generic_review_pass_extends_validity() {
+    let wd = world().await;
+    let env = &wd.env;
+    let (s, cert) = wd
+        .certified("firm", 1, Tier::Innovative, "2022-06-01")
+        .await;
+    wd.flag(&wd.gd_admin, &cert).await;
+    let app = env.svc.apply_reexam(&s, Tier::Innovative).await.unwrap();
+    let done = env
+        .svc
+        .pass(&wd.gz_rev, &app.id, app.version, None)
+        .await
+        .unwrap();
+    let done = env
+        .svc
+        .pass(&wd.gd_admin, &done.item.id, done.item.version, None)
+        .await
+        .unwrap();
+    assert_eq!(done.item.state, State::Approved);
+    let c = env.svc.certification(&s, &cert).await.unwrap();
+    assert_eq!(c.expires_on, d("2028-05-31"));
+}

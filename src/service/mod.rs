@@ -43,6 +43,7 @@ pub mod notify;
 pub mod paging;
 pub mod policy;
 pub mod reexam;
+pub mod review;
 pub mod session;
 pub mod support;
 pub mod updates;

@@ -262,3 +262,68 @@ pub mod life {
         .collect()
     }
 }
+
+/// Registers an enterprise's 注册地 directly (county, its city and authority), as the basic-info
+/// use cases would.
+pub async fn set_county(env: &Env, enterprise_id: &str, county: &str) {
+    let place = zjtx::service::authz::place_of(county).expect("a known county");
+    let mut w = env.svc.write().await.unwrap();
+    sqlx::query(
+        "UPDATE enterprises SET county_code = $1, city_code = $2, authority_code = $3 \
+         WHERE id = $4",
+    )
+    .bind(&place.county_code)
+    .bind(&place.city_code)
+    .bind(&place.authority_code)
+    .bind(enterprise_id)
+    .execute(&mut *w)
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+}
+
+/// A workflow item of `firm` created and submitted with every precondition met and `chain`
+/// snapshotted (the declaration use cases are another module's; this goes straight through
+/// `items::create` + `items::act(Submit)`).
+pub async fn submitted(
+    env: &Env,
+    firm: &Session,
+    kind: zjtx::service::items::ItemKind,
+    tier: zjtx::domain::tiers::Tier,
+    chain: &[ReviewLevel],
+    payload: serde_json::Value,
+) -> zjtx::service::items::Item {
+    use zjtx::domain::workflow::{Action, Chain};
+    use zjtx::service::items::{self, ItemFacts, NewItem};
+    let mut w = env.svc.write().await.unwrap();
+    let draft = items::create(
+        &mut w,
+        &zjtx::service::audit::Who::from(firm),
+        NewItem {
+            kind,
+            subtype: None,
+            enterprise_id: firm.enterprise_id.clone().expect("a verified enterprise"),
+            certification_id: None,
+            tier,
+            batch: 2025,
+            window_id: None,
+            ruleset: "2022".into(),
+            payload,
+        },
+    )
+    .await
+    .unwrap();
+    let facts = ItemFacts {
+        window_open: true,
+        basic_info_complete: true,
+        prerequisites_met: true,
+        other_open_declaration: false,
+        barred: false,
+        submit_chain: Some(Chain::new(chain.to_vec()).unwrap()),
+    };
+    let done = items::act(&mut w, firm, &draft.id, 1, &Action::Submit, facts)
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    done.item.unwrap()
+}
