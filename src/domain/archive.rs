@@ -9,7 +9,7 @@
 //!
 //! Zip checks, in the order they are reported (the first problem wins):
 //!
-//! 1. the archive opens (central directory readable) and is not empty;
+//! 1. the archive opens (central directory readable) and no name occurs twice in it;
 //! 2. at most [`ZipLimits::max_entries`] entries;
 //! 3. per entry, from the central directory: a decodable name (UTF-8; or GBK when the UTF-8 flag
 //!    is unset — common for zips made on Chinese Windows), a path that stays inside the archive
@@ -18,12 +18,17 @@
 //!    component, no duplicate name, not encrypted, stored or deflated (the two methods this build
 //!    reads), not an archive by its extension, and a declared compression ratio of at most
 //!    [`ZipLimits::max_ratio`] for entries larger than [`ZipLimits::ratio_min_size`];
-//! 4. the declared uncompressed sizes add up to at most [`ZipLimits::max_total_size`];
+//! 4. the declared uncompressed sizes add up to at most [`ZipLimits::max_total_size`], and at
+//!    least one entry is a file (not only folders);
 //! 5. local headers agree with the central directory (no entry hidden from this check);
 //! 6. every file is decompressed into a counting sink that refuses to grow past the entry's
 //!    declared size (so a header that lies about its size cannot exhaust memory or disk), the CRC
-//!    is checked, and the first bytes must not be another archive (Office / OFD documents, which
-//!    are zip containers by design, are exempt — see [`CONTAINER_DOCUMENTS`]).
+//!    is checked, the first bytes must not be another archive (Office / OFD documents, which
+//!    are zip containers by design, are exempt — see [`CONTAINER_DOCUMENTS`]), and a PDF must not
+//!    be encrypted (the same test as [`validate_pdf`], run on the stream).
+//!
+//! Decompression is deliberately sequential and bounded: memory stays at the zip crate's buffers
+//! plus a few hundred bytes per entry, whatever the archive claims.
 
 use crate::domain::text::{Localized, Text};
 use serde::{Deserialize, Serialize};
@@ -218,6 +223,10 @@ pub enum ArchiveError {
     Encrypted {
         entry: String,
     },
+    /// A PDF inside the zip is itself encrypted (see [`validate_pdf`]).
+    EncryptedPdfEntry {
+        entry: String,
+    },
     UnsupportedMethod {
         entry: String,
         method: String,
@@ -263,6 +272,7 @@ impl ArchiveError {
             ArchiveError::NameTooLong { .. } => "zip_name_too_long",
             ArchiveError::DuplicateName { .. } => "zip_duplicate_name",
             ArchiveError::Encrypted { .. } => "zip_encrypted_entry",
+            ArchiveError::EncryptedPdfEntry { .. } => "zip_encrypted_pdf",
             ArchiveError::UnsupportedMethod { .. } => "zip_unsupported_method",
             ArchiveError::Nested { .. } => "zip_nested_archive",
             ArchiveError::TooLarge { .. } => "zip_too_large",
@@ -284,6 +294,7 @@ impl ArchiveError {
             | ArchiveError::NameTooLong { entry, .. }
             | ArchiveError::DuplicateName { entry }
             | ArchiveError::Encrypted { entry }
+            | ArchiveError::EncryptedPdfEntry { entry }
             | ArchiveError::UnsupportedMethod { entry, .. }
             | ArchiveError::Nested { entry }
             | ArchiveError::Bomb { entry, .. }
@@ -448,6 +459,19 @@ impl Localized for ArchiveError {
                 format!(
                     "\"{}\" in the zip is password-protected (encrypted), so reviewers cannot \
                      open it; remove the password and pack it again",
+                    shown(entry)
+                ),
+            ),
+            ArchiveError::EncryptedPdfEntry { entry } => Text::new(
+                format!(
+                    "压缩包中的“{}”是加密的 PDF（设置了打开密码或权限密码），审核人员无法查看；\
+                     请取消加密后重新导出并打包",
+                    shown(entry)
+                ),
+                format!(
+                    "\"{}\" in the zip is an encrypted PDF (it has an open or permissions \
+                     password), so reviewers cannot read it; remove the encryption, export it \
+                     again and pack it again",
                     shown(entry)
                 ),
             ),
@@ -692,12 +716,33 @@ fn extension(name: &str) -> Option<String> {
 // Zip
 // ---------------------------------------------------------------------------------------------
 
-/// Where decompressed bytes go: counted, the first [`HEAD_LEN`] kept, nothing else stored. A write
-/// past `limit` fails with [`SinkFull`].
+/// Where decompressed bytes go: counted, the first [`HEAD_LEN`] kept, scanned for the PDF
+/// encryption token, nothing else stored. A write past `limit` fails with [`SinkFull`].
 struct CountingSink {
     written: u64,
     limit: u64,
     head: Vec<u8>,
+    /// The last bytes of the previous write (a token may straddle two writes).
+    carry: Vec<u8>,
+    encrypt_token: bool,
+}
+
+impl CountingSink {
+    fn new(limit: u64) -> CountingSink {
+        CountingSink {
+            written: 0,
+            limit,
+            head: Vec::with_capacity(HEAD_LEN),
+            carry: Vec::new(),
+            encrypt_token: false,
+        }
+    }
+
+    /// The content is a PDF that names an encryption dictionary (see [`names_encryption`]).
+    fn is_encrypted_pdf(&self) -> bool {
+        self.head.starts_with(b"%PDF-")
+            && (self.encrypt_token || encryption_token(&self.carry, true))
+    }
 }
 
 #[derive(Debug)]
@@ -721,6 +766,13 @@ impl Write for CountingSink {
             let take = (HEAD_LEN - self.head.len()).min(buf.len());
             self.head.extend_from_slice(&buf[..take]);
         }
+        if !self.encrypt_token && !buf.is_empty() {
+            let mut window = std::mem::take(&mut self.carry);
+            window.extend_from_slice(buf);
+            self.encrypt_token = encryption_token(&window, false);
+            let keep = window.len().saturating_sub(ENCRYPT_TOKEN.len());
+            self.carry = window.split_off(keep);
+        }
         self.written += n;
         Ok(buf.len())
     }
@@ -740,9 +792,37 @@ fn describe(err: &dyn fmt::Display) -> Text {
             "找不到压缩包目录，文件可能不完整",
             "the archive directory is missing; the file may be incomplete",
         )
+    } else if s.contains("header inconsistency") {
+        Text::new(
+            format!("文件头与压缩包目录不一致，可能被篡改：{s}"),
+            format!(
+                "the entry headers disagree with the archive directory, a sign of tampering: {s}"
+            ),
+        )
     } else {
         Text::new(s.clone(), s)
     }
+}
+
+/// The first name that occurs twice among the central-directory records starting at `start`.
+fn repeated_name(bytes: &[u8], start: u64) -> Option<Vec<u8>> {
+    let mut at = usize::try_from(start).ok()?;
+    let mut seen = HashSet::new();
+    let u16_at = |i: usize| -> Option<usize> {
+        bytes
+            .get(i..i + 2)
+            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    while bytes.get(at..at + 4) == Some(b"PK\x01\x02") {
+        let (name_len, extra_len, comment_len) =
+            (u16_at(at + 28)?, u16_at(at + 30)?, u16_at(at + 32)?);
+        let name = bytes.get(at + 46..at + 46 + name_len)?;
+        if !seen.insert(name) {
+            return Some(name.to_vec());
+        }
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    None
 }
 
 /// What the central directory says about one entry, after the per-entry checks.
@@ -760,6 +840,13 @@ pub fn validate_zip(bytes: &[u8], limits: &ZipLimits) -> Result<ZipSummary, Arch
     let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| ArchiveError::Corrupt {
         detail: describe(&e),
     })?;
+    if archive.has_duplicate_names() {
+        // The zip crate keeps one entry per name; find the repeated one in the raw directory.
+        let entry = repeated_name(bytes, archive.central_directory_start())
+            .map(|raw| decode_name(&raw, false).unwrap_or_else(|| hex_bytes(&raw)))
+            .unwrap_or_default();
+        return Err(ArchiveError::DuplicateName { entry });
+    }
     let count = archive.len();
     if count > limits.max_entries {
         return Err(ArchiveError::TooManyEntries {
@@ -865,11 +952,7 @@ pub fn validate_zip(bytes: &[u8], limits: &ZipLimits) -> Result<ZipSummary, Arch
                 entry: c.name.clone(),
                 detail: describe(&e),
             })?;
-        let mut sink = CountingSink {
-            written: 0,
-            limit: c.size,
-            head: Vec::with_capacity(HEAD_LEN),
-        };
+        let mut sink = CountingSink::new(c.size);
         if let Err(e) = io::copy(&mut file, &mut sink) {
             let overflow = e.get_ref().is_some_and(|inner| inner.is::<SinkFull>())
                 || e.to_string().contains("larger than its declared");
@@ -900,6 +983,9 @@ pub fn validate_zip(bytes: &[u8], limits: &ZipLimits) -> Result<ZipSummary, Arch
         }
         if !c.container_document && looks_like_archive(&sink.head) {
             return Err(ArchiveError::Nested { entry: c.name });
+        }
+        if sink.is_encrypted_pdf() {
+            return Err(ArchiveError::EncryptedPdfEntry { entry: c.name });
         }
         entries.push(ZipEntry {
             name: c.name,
@@ -949,13 +1035,21 @@ fn ends_pdf_name(b: u8) -> bool {
 /// unencrypted file could only show it inside uncompressed page text, which in practice does not
 /// happen.
 fn names_encryption(bytes: &[u8]) -> bool {
-    const TOKEN: &[u8] = b"/Encrypt";
+    encryption_token(bytes, true)
+}
+
+const ENCRYPT_TOKEN: &[u8] = b"/Encrypt";
+
+/// Whether `bytes` hold the `/Encrypt` name token; one right at the end counts only when
+/// `at_end` (more bytes may follow and extend the name).
+fn encryption_token(bytes: &[u8], at_end: bool) -> bool {
     let mut from = 0;
     while let Some(pos) = bytes[from..].iter().position(|&b| b == b'/') {
         let at = from + pos;
-        if bytes[at..].starts_with(TOKEN) {
-            match bytes.get(at + TOKEN.len()) {
-                None => return true,
+        if bytes[at..].starts_with(ENCRYPT_TOKEN) {
+            match bytes.get(at + ENCRYPT_TOKEN.len()) {
+                None if at_end => return true,
+                None => {}
                 Some(&b) if ends_pdf_name(b) => return true,
                 Some(_) => {}
             }
@@ -1182,18 +1276,116 @@ mod tests {
         );
     }
 
+    fn find(bytes: &[u8], sig: &[u8], nth: usize) -> usize {
+        bytes
+            .windows(sig.len())
+            .enumerate()
+            .filter(|(_, w)| *w == sig)
+            .nth(nth)
+            .unwrap()
+            .0
+    }
+
+    /// Overwrites the name of the `nth` entry in its local (`local`) and/or central header.
+    fn rename(mut bytes: Vec<u8>, nth: usize, to: &[u8], local: bool, central: bool) -> Vec<u8> {
+        if local {
+            let at = find(&bytes, b"PK\x03\x04", nth) + 30;
+            bytes[at..at + to.len()].copy_from_slice(to);
+        }
+        if central {
+            let at = find(&bytes, b"PK\x01\x02", nth) + 46;
+            bytes[at..at + to.len()].copy_from_slice(to);
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_local_header_that_disagrees_with_the_directory_is_refused() {
+        // Extractors reading local headers would write "../x.p"; the directory says "abcdef".
+        let bytes = rename(zip_of(&[("abcdef", b"x")]), 0, b"../x.p", true, false);
+        let e = err(&bytes);
+        assert_eq!(e.code(), "zip_corrupt", "{e:?}");
+        assert!(e.message(Lang::Zh).contains("可能被篡改"), "{e}");
+    }
+
+    #[test]
+    fn duplicates_links_and_unsupported_methods() {
+        let bytes = rename(
+            zip_of(&[("a1.pdf", b"1"), ("a2.pdf", b"2")]),
+            1,
+            b"a1.pdf",
+            true,
+            true,
+        );
+        assert_eq!(
+            err(&bytes),
+            ArchiveError::DuplicateName {
+                entry: "a1.pdf".into()
+            }
+        );
+
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        w.start_file("a.pdf", deflated()).unwrap();
+        w.write_all(b"%PDF-").unwrap();
+        w.add_symlink("passwd", "/etc/passwd", stored()).unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        assert_eq!(
+            err(&bytes),
+            ArchiveError::Link {
+                entry: "passwd".into()
+            }
+        );
+
+        // Method 12 (bzip2) in both headers.
+        let mut bytes = zip_of(&[("a.txt", b"abc")]);
+        let local = find(&bytes, b"PK\x03\x04", 0);
+        bytes[local + 8] = 12;
+        let central = find(&bytes, b"PK\x01\x02", 0);
+        bytes[central + 10] = 12;
+        let e = err(&bytes);
+        assert_eq!(e.code(), "zip_unsupported_method", "{e:?}");
+        assert_eq!(e.entry(), Some("a.txt"));
+    }
+
     #[test]
     fn counting_sink_stops_at_its_limit() {
-        let mut sink = CountingSink {
-            written: 0,
-            limit: 10,
-            head: Vec::new(),
-        };
+        let mut sink = CountingSink::new(10);
         let e = io::copy(&mut &[1u8; 64][..], &mut sink).unwrap_err();
         assert!(e.get_ref().is_some_and(|i| i.is::<SinkFull>()));
         assert_eq!(sink.written, 0, "the oversized write was refused whole");
         sink.write_all(&[1u8; 10]).unwrap();
         assert!(sink.write_all(&[1]).is_err());
+    }
+
+    #[test]
+    fn an_encrypted_pdf_inside_a_zip_is_refused_even_across_write_boundaries() {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.extend(std::iter::repeat_n(b'x', 20_000));
+        pdf.extend_from_slice(b"trailer<</Root 1 0 R/Encrypt 5 0 R>>\n%%EOF\n");
+        let e = err(&zip_of(&[("资料/年报.pdf", &pdf)]));
+        assert_eq!(
+            e,
+            ArchiveError::EncryptedPdfEntry {
+                entry: "资料/年报.pdf".into()
+            }
+        );
+        assert!(e.message(Lang::Zh).contains("“资料/年报.pdf”是加密的 PDF"));
+        // The token split over two writes, and at the very end.
+        let mut sink = CountingSink::new(100);
+        sink.write_all(b"%PDF-1.7 /Enc").unwrap();
+        sink.write_all(b"rypt 5 0 R").unwrap();
+        assert!(sink.is_encrypted_pdf());
+        let mut sink = CountingSink::new(100);
+        sink.write_all(b"%PDF-1.7 /Encrypt").unwrap();
+        assert!(sink.is_encrypted_pdf());
+        let mut sink = CountingSink::new(100);
+        sink.write_all(b"%PDF-1.7 /Encrypt").unwrap();
+        sink.write_all(b"Metadata false").unwrap();
+        assert!(!sink.is_encrypted_pdf());
+        // Not a PDF: the token means nothing.
+        let mut sink = CountingSink::new(100);
+        sink.write_all(b"notes on /Encrypt dictionaries").unwrap();
+        assert!(!sink.is_encrypted_pdf());
     }
 
     #[test]

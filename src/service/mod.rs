@@ -36,6 +36,7 @@ pub mod paging;
 pub mod policy;
 pub mod session;
 pub mod support;
+pub mod uploads;
 pub mod validate;
 
 pub use accounts::AccountView;
