@@ -258,7 +258,23 @@ fn field_names(e: &ServiceError) -> Vec<String> {
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF";
-const ZIP: &[u8] = b"PK\x03\x04\x14\0\0\0\x08\0";
+/// A real one-entry zip (evidence zips are validated entry by entry).
+fn zip_bytes() -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("营业执照.pdf", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(PDF).unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+/// A PDF of exactly `len` bytes (padding inside, the end marker last).
+fn pdf_of_len(len: usize) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n".to_vec();
+    v.resize(len - b"\n%%EOF\n".len(), b' ');
+    v.extend_from_slice(b"\n%%EOF\n");
+    v
+}
 
 // ---------------------------------------------------------------------------------------------
 // Creating
@@ -1311,7 +1327,7 @@ async fn evidence_types_are_sniffed_from_the_bytes() {
         ("营业执照.pdf", PDF, "application/pdf"),
         ("photo.jpg", PNG, "image/png"),
         ("scan", JPEG, "image/jpeg"),
-        ("材料.zip", ZIP, "application/zip"),
+        ("材料.zip", &zip_bytes()[..], "application/zip"),
     ] {
         let ev = svc
             .attach_evidence(
@@ -1394,16 +1410,14 @@ async fn evidence_names_and_sizes_are_checked_together() {
         .await
         .unwrap_err();
     assert!(e.text().zh.contains("101"), "{}", e.text().zh);
-    let mut big = PDF.to_vec();
-    big.resize(MAX_EVIDENCE_BYTES + 1, b' ');
+    let big = pdf_of_len(MAX_EVIDENCE_BYTES + 1);
     let e = svc
         .attach_evidence(&wd.firm, &draft.id, "big.pdf", None, big)
         .await
         .unwrap_err();
     assert_eq!(field_names(&e), ["file"]);
     assert!(e.text().zh.contains("50 MiB"), "{}", e.text().zh);
-    let mut max = PDF.to_vec();
-    max.resize(MAX_EVIDENCE_BYTES, b' ');
+    let max = pdf_of_len(MAX_EVIDENCE_BYTES);
     svc.attach_evidence(&wd.firm, &draft.id, "max.pdf", None, max)
         .await
         .unwrap();
@@ -1604,4 +1618,28 @@ async fn a_hundred_enterprises_submit_at_once() {
             .await,
         100
     );
+}
+
+/// A directly attached zip gets the same entry checks as a resumable upload.
+#[tokio::test]
+async fn an_attached_zip_with_an_escaping_entry_is_refused_naming_it() {
+    use std::io::Write;
+    let wd = World::new().await;
+    let svc = &wd.env.svc;
+    let w = wd.window(Tier::Innovative).await;
+    let draft = svc
+        .create_declaration(&wd.firm, Tier::Innovative, &w.id)
+        .await
+        .unwrap();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("../../etc/passwd", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(b"x").unwrap();
+    let bytes = z.finish().unwrap().into_inner();
+    let e = svc
+        .attach_evidence(&wd.firm, &draft.id, "材料.zip", None, bytes)
+        .await
+        .unwrap_err();
+    assert!(e.text().zh.contains("../../etc/passwd"), "{}", e.text().zh);
+    assert_eq!(wd.env.scalar("SELECT COUNT(*) FROM evidence").await, 0);
 }

@@ -1,6 +1,7 @@
 //! The pure domain core: rules only. No I/O, no async, no clock reads (time is passed in).
 //! Fixtures (code lists, rulesets, questionnaires) are compiled in with `include_str!`.
 
+pub mod archive;
 pub mod assessment;
 pub mod calendar;
 pub mod chain;

@@ -28,13 +28,13 @@ use crate::service::session::Session;
 use crate::service::validate::Fields;
 use crate::store::{Conn, from_ms, new_id};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The largest evidence file: 50 MiB **(our rule)**.
 pub const MAX_EVIDENCE_BYTES: usize = 50 * 1024 * 1024;
@@ -42,66 +42,13 @@ pub const MAX_EVIDENCE_BYTES: usize = 50 * 1024 * 1024;
 pub const MAX_EVIDENCE_NAME_CHARS: usize = 100;
 /// The most evidence files on one item **(our rule)**.
 pub const MAX_EVIDENCE_PER_ITEM: i64 = 50;
-/// The directory under the data directory that holds the blobs.
-pub const EVIDENCE_DIR: &str = "evidence";
-
-/// The accepted kinds of evidence file, recognised by their first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EvidenceType {
-    Zip,
-    Pdf,
-    Png,
-    Jpeg,
-}
-
-impl EvidenceType {
-    pub const ALL: [EvidenceType; 4] = [
-        EvidenceType::Zip,
-        EvidenceType::Pdf,
-        EvidenceType::Png,
-        EvidenceType::Jpeg,
-    ];
-
-    /// The MIME type recorded for it.
-    pub fn mime(self) -> &'static str {
-        match self {
-            EvidenceType::Zip => "application/zip",
-            EvidenceType::Pdf => "application/pdf",
-            EvidenceType::Png => "image/png",
-            EvidenceType::Jpeg => "image/jpeg",
-        }
-    }
-
-    pub fn from_mime(s: &str) -> Option<EvidenceType> {
-        EvidenceType::ALL.into_iter().find(|t| t.mime() == s)
-    }
-
-    pub fn name(self) -> Text {
-        match self {
-            EvidenceType::Zip => Text::new("ZIP 压缩包", "ZIP archive"),
-            EvidenceType::Pdf => Text::new("PDF 文件", "PDF document"),
-            EvidenceType::Png => Text::new("PNG 图片", "PNG image"),
-            EvidenceType::Jpeg => Text::new("JPEG 图片", "JPEG image"),
-        }
-    }
-
-    fn magic(self) -> &'static [u8] {
-        match self {
-            EvidenceType::Zip => b"PK\x03\x04",
-            EvidenceType::Pdf => b"%PDF-",
-            EvidenceType::Png => b"\x89PNG\r\n\x1a\n",
-            EvidenceType::Jpeg => b"\xFF\xD8\xFF",
-        }
-    }
-}
-
-/// The type of a file from its first bytes (`None`: not an accepted type).
-pub fn sniff(bytes: &[u8]) -> Option<EvidenceType> {
-    EvidenceType::ALL
-        .into_iter()
-        .find(|t| bytes.starts_with(t.magic()))
-}
+use crate::domain::archive;
+/// The accepted kinds of evidence file, recognised by their first bytes (the domain's archive
+/// module decides; this module and the resumable uploads share it).
+pub use crate::domain::archive::{ContentKind as EvidenceType, sniff};
+use crate::domain::text::Localized;
+/// Where blobs live: shared with the resumable uploads.
+pub use crate::service::uploads::{EVIDENCE_DIR, blob_path};
 
 /// An evidence file as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -164,14 +111,6 @@ async fn load_evidence(conn: &mut Conn, id: &str) -> ServiceResult<EvidenceView>
         .await?
         .ok_or_else(|| ServiceError::not_found(Text::new("该证明材料", "the evidence file")))?;
     evidence_from_row(&row)
-}
-
-/// Where the blob of `sha256` lives under `data_dir`.
-pub fn blob_path(data_dir: &Path, sha256: &str) -> PathBuf {
-    data_dir
-        .join(EVIDENCE_DIR)
-        .join(&sha256[..2.min(sha256.len())])
-        .join(sha256)
 }
 
 /// A file name the platform can store: trimmed, not empty, no path separators, no control
@@ -268,7 +207,7 @@ fn check_file(bytes: &[u8]) -> Result<EvidenceType, Text> {
             ),
         ));
     }
-    sniff(bytes).ok_or_else(|| {
+    let kind = sniff(bytes).ok_or_else(|| {
         let t = accepted_types();
         Text::new(
             format!(
@@ -281,7 +220,17 @@ fn check_file(bytes: &[u8]) -> Result<EvidenceType, Text> {
                 t.en
             ),
         )
-    })
+    })?;
+    // The same archive checks as the resumable uploads: encrypted entries, escaping paths,
+    // unstorable names, bombs and nested archives are refused, naming the entry.
+    match kind {
+        EvidenceType::Zip => {
+            archive::validate_zip(bytes, &archive::ZipLimits::default()).map_err(|e| e.text())?;
+        }
+        EvidenceType::Pdf => archive::validate_pdf(bytes).map_err(|e| e.text())?,
+        EvidenceType::Png | EvidenceType::Jpeg => {}
+    }
+    Ok(kind)
 }
 
 /// The owning enterprise, while the item is editable (the workflow's edit rule).
@@ -302,8 +251,9 @@ fn require_editable(session: &Session, item: &Item) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Writes `bytes` as the blob of its SHA-256 (unless that blob exists) and returns the digest.
-/// Blocking: run it off the async threads.
+/// Writes `bytes` as the blob of its SHA-256 (unless that blob exists) and returns the digest:
+/// a synced temporary file moved into place by the shared blob store, so a crash never leaves
+/// a partial blob under its final name. Blocking: run it off the async threads.
 fn store_blob(data_dir: &Path, bytes: &[u8]) -> std::io::Result<String> {
     let sha = hex::encode(Sha256::digest(bytes));
     let path = blob_path(data_dir, &sha);
@@ -321,15 +271,11 @@ fn store_blob(data_dir: &Path, bytes: &[u8]) -> std::io::Result<String> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, &path)
+        crate::service::uploads::store_blob(data_dir, &sha, &tmp).map(|_| ())
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
-    }
-    // Make the rename itself durable (not possible on every platform; best effort).
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
     }
     Ok(sha)
 }

@@ -47,6 +47,7 @@ pub mod review;
 pub mod session;
 pub mod support;
 pub mod updates;
+pub mod uploads;
 pub mod validate;
 pub mod windows;
 
