@@ -23,17 +23,21 @@
 //! password hashing, and has helpers for accounts, staff and the outbox.
 
 pub mod accounts;
+pub mod announcements;
 pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod credentials;
 pub mod error;
 pub mod facts;
+pub mod inbox;
 pub mod items;
 pub mod messages;
 pub mod notify;
 pub mod paging;
 pub mod policy;
+pub mod query;
+pub mod reminders;
 pub mod session;
 pub mod support;
 pub mod validate;
