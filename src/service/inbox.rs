@@ -381,3 +381,53 @@ async fn execute(w: &mut Write, mut q: Sql) -> ServiceResult<u64> {
     let rows = q.fetch_all(w).await?;
     Ok(rows.len() as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{SqliteStore, Store};
+
+    /// An inbox page seeks the recipient indexes from the cursor on (no table scan). An
+    /// enterprise reader's page merges its two recipient indexes (enterprise and account) and
+    /// sorts what they yield: one enterprise's messages, a few hundred over years.
+    #[tokio::test]
+    async fn inbox_pages_seek_the_recipient_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("q.db")).await.unwrap();
+        for enterprise_id in [Some("e1"), None] {
+            let reader = Reader {
+                account_id: "a1",
+                enterprise_id,
+            };
+            let mut q = Sql::new("EXPLAIN QUERY PLAN SELECT id FROM messages WHERE 1=1");
+            reader.filter(&mut q);
+            q.push(" AND read_at IS NULL");
+            let cursor = Cursor::new(5, "x");
+            keyset(&mut q, "created_at", "id", Order::Desc, Some(&cursor), 50);
+            let mut conn = store.read().await.unwrap();
+            let plan = q
+                .fetch_all(&mut conn)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get::<String, _>("detail").unwrap())
+                .collect::<Vec<_>>()
+                .join(" | ");
+            assert!(!plan.contains("SCAN messages"), "{plan}");
+            assert!(
+                plan.contains("INDEX messages_account (account_id=? AND (created_at,id)<(?,?))"),
+                "{plan}"
+            );
+            if enterprise_id.is_some() {
+                assert!(
+                    plan.contains(
+                        "INDEX messages_enterprise (enterprise_id=? AND (created_at,id)<(?,?))"
+                    ),
+                    "{plan}"
+                );
+            } else {
+                assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+            }
+        }
+    }
+}
