@@ -3,7 +3,7 @@
 -- does not reset them. One row per client and use: a fixed window and the requests counted in it.
 
 CREATE TABLE rate_limits (
-    bucket          TEXT PRIMARY KEY,            -- '<use>:<SHA-256 of the client key>'
+    bucket          TEXT PRIMARY KEY,            -- '<use>:client:<SHA-256 of the client key>'
     window_start    BIGINT NOT NULL,             -- start of the current window (ms)
     hits            BIGINT NOT NULL              -- requests counted in it
 );
