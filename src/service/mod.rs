@@ -23,6 +23,7 @@
 //! password hashing, and has helpers for accounts, staff and the outbox.
 
 pub mod accounts;
+pub mod announcements;
 pub mod assessment;
 pub mod audit;
 pub mod authz;
@@ -37,12 +38,15 @@ pub mod error;
 pub mod evidence;
 pub mod export;
 pub mod facts;
+pub mod inbox;
 pub mod items;
 pub mod messages;
 pub mod notify;
 pub mod paging;
 pub mod policy;
+pub mod query;
 pub mod reexam;
+pub mod reminders;
 pub mod review;
 pub mod session;
 pub mod support;
