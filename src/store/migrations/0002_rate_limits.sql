@@ -1,4 +1,4 @@
--- zjtx schema, version 6: rate limits of public use cases (the certification query and its
+-- zjtx schema, version 2: rate limits of public use cases (the certification query and its
 -- challenges), in the database so that every `zjtx serve` instance shares them and a restart
 -- does not reset them. One row per client and use: a fixed window and the requests counted in it.
 
