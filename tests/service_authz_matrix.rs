@@ -731,7 +731,7 @@ fn reason() -> String {
 fn rows() -> Vec<Row> {
     let mut rows = Vec::new();
     group(&mut rows, "accounts", vec![
-        //                                           A  B  unv nat c305 c306 cGZ pGD aSZ aGD aZJ min sup
+        // cells: A B unverif natural cty305 cty306 city4401 prvGD admSZ admGD admZJ ministry support
         row!(Read, "me",                           "✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓",
             |svc, s, x| svc.me(s).await),
         row!(Own, "logout",                        "✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓",
