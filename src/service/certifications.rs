@@ -769,7 +769,8 @@ pub struct ItemHistory {
 }
 
 /// Loads an item of `kind` with its history, for the owner or staff whose scope contains the
-/// enterprise.
+/// enterprise — staff once it has been submitted: a draft that was never submitted is the
+/// enterprise's own business, as for declarations.
 pub(crate) async fn item_with_history(
     conn: &mut Conn,
     session: &Session,
@@ -778,6 +779,17 @@ pub(crate) async fn item_with_history(
 ) -> ServiceResult<ItemHistory> {
     let item = load_item(conn, id, kind).await?;
     require_sees_enterprise(conn, session, &item.enterprise_id).await?;
+    if !item.ever_submitted && matches!(session.kind, AccountKind::Reviewer | AccountKind::Admin) {
+        let what = kind.name();
+        return Err(ServiceError::forbidden(Text::new(
+            format!("该{}尚未提交，审核人员不能查看企业的暂存内容。", what.zh),
+            format!(
+                "This {} has not been submitted; reviewers cannot see an enterprise's \
+                 unsubmitted draft.",
+                what.en
+            ),
+        )));
+    }
     let history = history_of(conn, &item.id).await?;
     Ok(ItemHistory { item, history })
 }
