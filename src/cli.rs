@@ -1,4 +1,5 @@
-//! Command-line entry points: identifier checks, self-evaluation scoring and code-list look-ups.
+//! Command-line entry points: identifier checks, self-evaluation scoring, code-list look-ups and
+//! the demo data set.
 
 use crate::display::{pad, pad_left, width, wrap};
 use crate::domain::industries::Industries;
@@ -6,6 +7,8 @@ use crate::domain::regions::Regions;
 use crate::domain::rules::{Breakdown, Context, Inputs, Ruleset, TestStatus};
 use crate::domain::{DigitalLevel, Lang, Localized, ResidentId, Tier, Uscc};
 use crate::i18n::{tr, trf};
+use crate::service::demo::{self, DatabaseState, DemoReport};
+use crate::service::{DB_FILE, Service, ServiceConfig, ServiceError};
 use clap::{Parser, Subcommand};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -53,6 +56,18 @@ pub enum Command {
     /// Look up the GB/T 2260 administrative divisions.
     #[command(subcommand)]
     Regions(RegionsCommand),
+    /// Seed a new database with the demo data set (accounts with known passwords, enterprises in
+    /// every state), and/or add bulk declarations for benchmarks.
+    Demo {
+        /// The data directory (created if missing): the database is DIR/zjtx.db, evidence files
+        /// are kept under DIR/evidence/. Default: the user's data directory.
+        #[arg(long, value_name = "DIR")]
+        db: Option<PathBuf>,
+        /// Also generate N bulk declarations for benchmarks: after the demo set on a new
+        /// database, or without it on a database that already holds the demo set.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        declarations: Option<u64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Industries(IndustriesCommand::Show { code }) => industries_show(lang, &code),
         Command::Regions(RegionsCommand::Show { code }) => regions_show(lang, &code),
         Command::Regions(RegionsCommand::Search { text }) => regions_search(lang, &text),
+        Command::Demo { db, declarations } => demo(lang, db, declarations),
     };
     match result {
         Ok(out) => {
@@ -636,4 +652,176 @@ fn localise_brackets(lang: Lang, s: String) -> String {
         Lang::Zh => s,
         Lang::En => s.replace('（', " (").replace('）', ")"),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// zjtx demo
+// ---------------------------------------------------------------------------------------------
+
+/// The default data directory (`directories`: e.g. `~/.local/share/zjtx` on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("cn", "zjtx", "zjtx").map(|d| d.data_dir().to_path_buf())
+}
+
+/// A runtime for the async commands: multi-thread, two workers.
+fn runtime(lang: Lang) -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| trf(lang, "demo.runtime", &[("error", &e.to_string())]))
+}
+
+fn seconds(d: std::time::Duration) -> String {
+    format!("{:.1}", d.as_secs_f64())
+}
+
+/// `zjtx demo`: the demo set into a new database, and/or bulk declarations.
+fn demo(lang: Lang, db: Option<PathBuf>, declarations: Option<u64>) -> Out {
+    let dir = match db {
+        Some(d) => d,
+        None => default_data_dir().ok_or_else(|| tr(lang, "demo.no_data_dir"))?,
+    };
+    let shown = dir.display().to_string();
+    if dir.exists() && !dir.is_dir() {
+        return Err(trf(lang, "demo.not_dir", &[("path", &shown)]));
+    }
+    let db_path = dir.join(DB_FILE).display().to_string();
+    runtime(lang)?.block_on(async {
+        let svc = Service::open(ServiceConfig::new(&dir)).await.map_err(|e| {
+            trf(
+                lang,
+                "demo.open_failed",
+                &[("path", &db_path), ("error", e.text().get(lang))],
+            )
+        })?;
+        let out = demo_run(lang, &svc, &db_path, declarations).await;
+        svc.close().await;
+        out
+    })
+}
+
+async fn demo_run(lang: Lang, svc: &Service, db_path: &str, declarations: Option<u64>) -> Out {
+    let failed = |e: ServiceError| trf(lang, "demo.failed", &[("error", e.text().get(lang))]);
+    let state = demo::database_state(svc).await.map_err(failed)?;
+    let seed = match (state, declarations) {
+        (DatabaseState::Empty, _) => true,
+        (DatabaseState::Demo { bulk: false }, Some(_)) => false,
+        (DatabaseState::Demo { bulk: true } | DatabaseState::BulkOnly, Some(_)) => {
+            return Err(trf(lang, "demo.bulk_exists", &[("path", db_path)]));
+        }
+        _ => return Err(trf(lang, "demo.not_empty", &[("path", db_path)])),
+    };
+    let mut o = String::new();
+    if seed {
+        eprintln!("{}", trf(lang, "demo.seeding", &[("path", db_path)]));
+        let started = std::time::Instant::now();
+        let report = demo::seed_demo(svc).await.map_err(failed)?;
+        o.push_str(&render_demo_report(lang, &report, db_path));
+        o.push_str(&trf(
+            lang,
+            "demo.seed_time",
+            &[("secs", &seconds(started.elapsed()))],
+        ));
+        o.push('\n');
+    } else {
+        o.push_str(&trf(lang, "demo.bulk_only", &[("path", db_path)]));
+        o.push('\n');
+    }
+    if let Some(n) = declarations {
+        eprintln!(
+            "{}",
+            trf(lang, "demo.bulk_generating", &[("n", &n.to_string())])
+        );
+        let started = std::time::Instant::now();
+        let written = demo::add_bulk_declarations(svc, n).await.map_err(failed)?;
+        o.push_str(&trf(
+            lang,
+            "demo.bulk_done",
+            &[
+                ("n", &written.to_string()),
+                ("secs", &seconds(started.elapsed())),
+            ],
+        ));
+        o.push('\n');
+    }
+    Ok(o)
+}
+
+/// The accounts table (80 columns, aligned by display width) and the counts.
+pub fn render_demo_report(lang: Lang, report: &DemoReport, db_path: &str) -> String {
+    // Columns: login 14 | password 11 | role and note 53 (+2 separators) = 80
+    let (cl, cp, cr) = (14, 11, COLS - 14 - 11 - 2);
+    let mut o = String::new();
+    let mut line = |s: &str| {
+        o.push_str(s.trim_end());
+        o.push('\n');
+    };
+    for l in wrap(
+        &trf(
+            lang,
+            "demo.done",
+            &[("path", db_path), ("today", &report.today.to_string())],
+        ),
+        COLS,
+    ) {
+        line(&l);
+    }
+    for l in wrap(
+        &trf(
+            lang,
+            "demo.password_note",
+            &[("password", demo::DEMO_PASSWORD)],
+        ),
+        COLS,
+    ) {
+        line(&l);
+    }
+    line("");
+    line(&format!(
+        "{} {} {}",
+        pad(&tr(lang, "demo.col_login"), cl),
+        pad(&tr(lang, "demo.col_password"), cp),
+        tr(lang, "demo.col_role")
+    ));
+    line(&"─".repeat(COLS));
+    for a in &report.accounts {
+        let mut first = true;
+        for text in [a.role.get(lang), a.note.get(lang)] {
+            for l in wrap(text, cr) {
+                if first {
+                    line(&format!(
+                        "{} {} {l}",
+                        pad(&a.login, cl),
+                        pad(&a.password, cp)
+                    ));
+                    first = false;
+                } else {
+                    line(&format!("{} {l}", " ".repeat(cl + cp + 1)));
+                }
+            }
+        }
+    }
+    line(&"─".repeat(COLS));
+    let c = &report.counts;
+    for l in wrap(
+        &trf(
+            lang,
+            "demo.counts",
+            &[
+                ("accounts", &c.accounts.to_string()),
+                ("enterprises", &c.enterprises.to_string()),
+                ("declarations", &c.declarations.to_string()),
+                ("certifications", &c.certifications.to_string()),
+                ("messages", &c.messages.to_string()),
+                ("announcements", &c.announcements.to_string()),
+                ("requests", &c.support_requests.to_string()),
+            ],
+        ),
+        COLS,
+    ) {
+        line(&l);
+    }
+    line(&tr(lang, "demo.warning"));
+    o
 }

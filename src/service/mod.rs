@@ -33,6 +33,7 @@ pub mod changes;
 pub mod clock;
 pub mod credentials;
 pub mod declarations;
+pub mod demo;
 pub mod enterprise;
 pub mod error;
 pub mod evidence;
