@@ -53,6 +53,17 @@ pub enum Command {
     /// Look up the GB/T 2260 administrative divisions.
     #[command(subcommand)]
     Regions(RegionsCommand),
+    /// Serve the HTTP API (`/api/v1`, `/healthz`) until ctrl-c or SIGTERM; requests in flight
+    /// are finished first. TLS (`--tls-cert/--tls-key`) is not supported yet: put a TLS proxy in
+    /// front.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The data directory (the SQLite database `zjtx.db` and evidence files).
+        #[arg(long, env = "ZJTX_DATA_DIR", default_value = "zjtx-data")]
+        db: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Industries(IndustriesCommand::Show { code }) => industries_show(lang, &code),
         Command::Regions(RegionsCommand::Show { code }) => regions_show(lang, &code),
         Command::Regions(RegionsCommand::Search { text }) => regions_search(lang, &text),
+        Command::Serve { listen, db } => serve(&listen, &db),
     };
     match result {
         Ok(out) => {
@@ -116,6 +128,36 @@ pub fn main() -> ExitCode {
 
 /// A command's output, or the message of why it failed.
 type Out = Result<String, String>;
+
+/// `zjtx serve`: a multi-thread runtime running the API until a shutdown signal.
+fn serve(listen: &str, data_dir: &Path) -> Out {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let service = crate::service::Service::open(crate::service::ServiceConfig::new(data_dir))
+            .await
+            .map_err(|e| format!("cannot open the database in {}: {e}", data_dir.display()))?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        eprintln!(
+            "zjtx: serving http://{addr}/api/v1 (data: {})",
+            data_dir.display()
+        );
+        crate::api::serve(listener, service.clone(), crate::api::shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))?;
+        service.close().await;
+        Ok(String::new())
+    })
+}
 
 fn check_uscc(lang: Lang, code: &str, strict: bool) -> Out {
     let uscc = Uscc::parse(code).map_err(|e| e.message(lang))?;

@@ -50,10 +50,12 @@ pub struct AccountView {
 }
 
 /// Self-registration of an enterprise (legal) or natural-person account.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, utoipa::ToSchema)]
 pub struct Registration {
     pub login_name: String,
     pub password: String,
+    /// `legal` (法人), `natural` (自然人) …
+    #[schema(value_type = String)]
     pub kind: AccountKind,
     pub phone: String,
     #[serde(default)]
@@ -73,7 +75,7 @@ impl fmt::Debug for Registration {
 }
 
 /// Real-name verification of a legal-person account.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, utoipa::ToSchema)]
 pub struct RealName {
     pub enterprise_name: String,
     pub uscc: String,
@@ -110,7 +112,7 @@ pub struct CodeSent {
 }
 
 /// A manual-verification (人工核验) phone-change request.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ManualPhoneChange {
     /// The account's login name (or, for a legal-person account, its USCC).
     pub login_name: String,
@@ -128,7 +130,7 @@ pub struct ManualPhoneChange {
 
 /// An account recovery (账号找回) request: the enterprise's USCC is held by an account the
 /// requester cannot use.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RecoveryRequest {
     pub enterprise_name: String,
     pub uscc: String,

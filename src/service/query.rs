@@ -60,7 +60,7 @@ pub struct Challenge {
 }
 
 /// A certification query.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct QueryRequest {
     pub name: String,
     pub uscc: String,
