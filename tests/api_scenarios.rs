@@ -289,6 +289,9 @@ both!(
     problems_are_problem_json,
     lists_are_compressed_when_accepted,
     a_dropped_upload_resumes_at_its_offset,
+    an_escaping_zip_is_refused_naming_the_entry,
+    lockout_and_query_limits_say_when_to_retry,
+    announcements_go_public_when_published,
 );
 
 async fn register_to_certification(mode: Mode) {
@@ -329,6 +332,18 @@ async fn register_to_certification(mode: Mode) {
 
     let detail = firm.declaration(&id).await.unwrap();
     assert_eq!(detail.value["state"]["state"], "approved");
+    let eid = detail.value["enterprise_id"].as_str().unwrap();
+    let certs = firm.certifications(eid).await.unwrap();
+    assert_eq!(certs.as_array().unwrap().len(), 1, "{certs}");
+    assert_eq!(certs[0]["id"], cert["id"]);
+    let one = firm
+        .certification(cert["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(one.version.is_some());
+    let inbox = firm.messages("limit=20").await.unwrap();
+    assert!(inbox.to_string().contains("专精特新"), "{inbox}");
+    assert!(firm.mark_all_read(None).await.unwrap() >= 1);
     let mine = firm.declarations("limit=10").await.unwrap();
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
     let html = firm.export_declaration(&id, "html").await.unwrap();
@@ -693,6 +708,117 @@ async fn a_dropped_upload_resumes_at_its_offset(mode: Mode) {
     assert_eq!(end, pdf.len() as u64);
     let evidence = firm.finish_upload(id).await.unwrap();
     assert_eq!(evidence["name"], "审计报告.pdf", "{evidence}");
+}
+
+async fn an_escaping_zip_is_refused_naming_the_entry(mode: Mode) {
+    use std::io::Write;
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    let window = w.window(&st.admin).await;
+    let d = firm
+        .create_declaration("specialized", &window)
+        .await
+        .unwrap();
+    let item = d.value["id"].as_str().unwrap();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("../evil.pdf", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(b"%PDF-1.7\n%%EOF\n").unwrap();
+    let bytes = z.finish().unwrap().into_inner();
+    let up = firm
+        .create_upload(item, "材料.zip", bytes.len() as u64, &sha256_hex(&bytes))
+        .await
+        .unwrap();
+    let id = up["id"].as_str().unwrap();
+    firm.append_chunk(id, 0, &bytes).await.unwrap();
+    let e = firm.finish_upload(id).await.unwrap_err();
+    let p = e.problem().expect("a problem");
+    assert!(p.status == 409 || p.status == 422, "{p:?}");
+    assert!(p.detail.contains("evil.pdf"), "{p:?}");
+    assert_eq!(firm.evidence_list(item).await.unwrap(), json!([]));
+}
+
+async fn lockout_and_query_limits_say_when_to_retry(mode: Mode) {
+    let w = World::new(mode).await;
+    w.firm("firm", 1).await;
+    let c = w.api.another();
+    let mut locked = None;
+    for _ in 0..7 {
+        let r = c
+            .send(
+                RawRequest::new("POST", "/api/v1/session")
+                    .json(&json!({"identifier": "firm", "password": "Wrong-999"})),
+            )
+            .await
+            .unwrap();
+        if r.status == 423 {
+            locked = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 401);
+    }
+    let r = locked.expect("locked after repeated failures");
+    assert_eq!(r.header("retry-after"), Some("900"));
+    let p: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(p["code"], "locked");
+
+    let mut limited = None;
+    for _ in 0..20 {
+        let r = c
+            .send(
+                RawRequest::new("POST", "/api/v1/certification-query").json(&json!({
+                    "name": "某公司", "uscc": uscc(1), "challenge_id": "none", "answer": "0"
+                })),
+            )
+            .await
+            .unwrap();
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("rate-limited after repeated queries");
+    let secs: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=600).contains(&secs), "{secs}");
+}
+
+async fn announcements_go_public_when_published(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let a = st
+        .admin
+        .create_announcement("2025年专精特新申报通知", "申报时间为3月3日至3月31日。")
+        .await
+        .unwrap();
+    let id = a.value["id"].as_str().unwrap();
+    let v = a.version.unwrap();
+    let public = w.api.announcements("limit=10").await.unwrap();
+    assert_eq!(public["items"], json!([]));
+    // A reviewer is no publisher.
+    let e = st
+        .county
+        .announcement_action(id, v, "publish")
+        .await
+        .unwrap_err();
+    assert!(matches!(e.status(), Some(403) | Some(404)), "{e}");
+    let published = st
+        .admin
+        .announcement_action(id, v, "publish")
+        .await
+        .unwrap();
+    assert_eq!(published.version, Some(v + 1));
+    let stale = st
+        .admin
+        .announcement_action(id, v, "withdraw")
+        .await
+        .unwrap_err();
+    assert_eq!(stale.status(), Some(412));
+    let public = w.api.announcements("limit=10").await.unwrap();
+    assert_eq!(public["items"][0]["id"], id);
+    let one = w.api.announcement(id).await.unwrap();
+    assert_eq!(one["title"], "2025年专精特新申报通知");
 }
 
 // ---------------------------------------------------------------------------------------------

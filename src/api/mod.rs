@@ -17,6 +17,7 @@
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
+pub mod lifecycle;
 pub mod openapi;
 pub mod problem;
 
@@ -43,6 +44,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The whole API over `service`.
 pub fn router(service: Service) -> Router {
     use handlers as h;
+    use lifecycle as l;
     let st = AppState { svc: service };
     let v1 = Router::new()
         .route("/openapi.json", get(openapi::document))
@@ -123,7 +125,69 @@ pub fn router(service: Service) -> Router {
         .route("/review/bulk", post(h::bulk))
         // admin
         .route("/windows", post(h::open_window))
-        .route("/windows/{id}/close", post(h::close_window));
+        .route("/windows/{id}/close", post(h::close_window))
+        .route(
+            "/authorities/{code}/chains/{tier}",
+            get(l::chain).put(l::set_chain),
+        )
+        .route(
+            "/admin/announcements",
+            get(l::own_announcements).post(l::create_announcement),
+        )
+        .route(
+            "/admin/announcements/{id}",
+            get(l::own_announcement)
+                .put(l::update_announcement)
+                .delete(l::delete_announcement),
+        )
+        .route(
+            "/admin/announcements/{id}/{action}",
+            post(l::announcement_action),
+        )
+        .route("/staff", post(l::create_staff))
+        .route("/accounts/{id}/revoke-sessions", post(l::revoke_sessions))
+        // inbox
+        .route("/messages", get(l::messages))
+        .route("/messages/latest", get(l::latest_messages))
+        .route("/messages/read", post(l::mark_read))
+        .route("/messages/read-all", post(l::mark_all_read))
+        .route("/messages/{id}", get(l::message))
+        // lifecycle
+        .route(
+            "/enterprises/{id}/certifications",
+            get(l::enterprise_certifications),
+        )
+        .route("/certifications/{id}", get(l::certification))
+        .route("/certifications/{id}/cancel", post(l::cancel_certification))
+        .route("/updates/status", get(l::update_status))
+        .route("/updates", post(l::start_update))
+        .route("/updates/{id}", get(l::update_detail).put(l::save_update))
+        .route("/updates/{id}/{action}", post(l::update_action))
+        .route("/changes", get(l::changes).post(l::create_change))
+        .route(
+            "/changes/{id}",
+            get(l::change_detail)
+                .put(l::edit_change)
+                .delete(l::delete_change),
+        )
+        .route("/changes/{id}/{action}", post(l::change_action))
+        .route("/reexam/candidates", get(l::reexam_candidates))
+        .route("/reexam/flags", post(l::set_review_flags))
+        .route("/reexam/status", get(l::reexam_status))
+        .route("/reexam", post(l::apply_reexam))
+        .route("/reexam/{id}/{action}", post(l::reexam_action))
+        // evidence
+        .route("/items/{id}/evidence", get(l::evidence_list))
+        .route(
+            "/evidence/{id}",
+            get(l::evidence_bytes).delete(l::remove_evidence),
+        )
+        // support
+        .route("/support/requests", get(l::support_requests))
+        .route("/support/requests/{id}", get(l::support_request))
+        .route("/support/requests/{id}/{action}", post(l::support_action))
+        .route("/support/accounts", get(l::lookup_accounts))
+        .route("/support/accounts/{id}/unlock", post(l::unlock_account));
     Router::new()
         .route("/healthz", get(h::healthz))
         .nest("/api/v1", v1)

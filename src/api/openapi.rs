@@ -365,6 +365,213 @@ pub const OPERATIONS: &[Op] = &[
         .tag("admin", "Close a window early")
         .auth()
         .if_match(),
+    op("get", "/authorities/{code}/chains/{tier}", "chain")
+        .tag(
+            "admin",
+            "The review chain of an authority and tier (ETag = version)",
+        )
+        .auth(),
+    op("put", "/authorities/{code}/chains/{tier}", "set_chain")
+        .tag(
+            "admin",
+            "Set the review chain (If-Match: the version replaced; absent only for the first)",
+        )
+        .auth()
+        .body(In::Json("ChainLevels")),
+    op("get", "/admin/announcements", "own_announcements")
+        .tag("admin", "The publisher's announcements")
+        .auth()
+        .query(&["cursor", "limit", "state"]),
+    op("post", "/admin/announcements", "create_announcement")
+        .tag("admin", "Draft an announcement")
+        .auth()
+        .body(In::Json("AnnouncementDraft"))
+        .status(201),
+    op("get", "/admin/announcements/{id}", "own_announcement")
+        .tag("admin", "One own announcement (ETag = version)")
+        .auth(),
+    op("put", "/admin/announcements/{id}", "update_announcement")
+        .tag("admin", "Edit a draft announcement")
+        .auth()
+        .if_match()
+        .body(In::Json("AnnouncementDraft")),
+    op("delete", "/admin/announcements/{id}", "delete_announcement")
+        .tag("admin", "Delete a draft announcement")
+        .auth()
+        .if_match()
+        .status(204),
+    op(
+        "post",
+        "/admin/announcements/{id}/{action}",
+        "announcement_action",
+    )
+    .tag("admin", "publish or withdraw an announcement")
+    .auth()
+    .if_match(),
+    op("post", "/staff", "create_staff")
+        .tag("admin", "Create a staff account")
+        .auth()
+        .body(In::Json("StaffAccount"))
+        .status(201),
+    op("post", "/accounts/{id}/revoke-sessions", "revoke_sessions")
+        .tag("admin", "Revoke every session of an account")
+        .auth(),
+    // inbox
+    op("get", "/messages", "messages")
+        .tag("inbox", "The caller's messages")
+        .auth()
+        .query(&["cursor", "limit", "category", "unread"]),
+    op("get", "/messages/latest", "latest_messages")
+        .tag("inbox", "The latest messages and unread counts")
+        .auth()
+        .query(&["limit"]),
+    op("post", "/messages/read", "mark_read")
+        .tag("inbox", "Mark messages read")
+        .auth()
+        .body(In::Json("MarkRead")),
+    op("post", "/messages/read-all", "mark_all_read")
+        .tag("inbox", "Mark all (of a category) read")
+        .auth()
+        .body(In::Json("MarkAllRead")),
+    op("get", "/messages/{id}", "message")
+        .tag("inbox", "One message")
+        .auth(),
+    // lifecycle
+    op(
+        "get",
+        "/enterprises/{id}/certifications",
+        "enterprise_certifications",
+    )
+    .tag("lifecycle", "An enterprise's certifications")
+    .auth(),
+    op("get", "/certifications/{id}", "certification")
+        .tag("lifecycle", "One certification (ETag = version)")
+        .auth(),
+    op(
+        "post",
+        "/certifications/{id}/cancel",
+        "cancel_certification",
+    )
+    .tag("lifecycle", "Cancel a certification (撤销)")
+    .auth()
+    .if_match()
+    .idem()
+    .body(In::Json("Cancel")),
+    op("get", "/updates/status", "update_status")
+        .tag(
+            "lifecycle",
+            "Where the enterprise's info update (信息更新) stands",
+        )
+        .auth(),
+    op("post", "/updates", "start_update")
+        .tag("lifecycle", "Start an info update")
+        .auth()
+        .status(201),
+    op("get", "/updates/{id}", "update_detail")
+        .tag("lifecycle", "One info update (ETag = version)")
+        .auth(),
+    op("put", "/updates/{id}", "save_update")
+        .tag("lifecycle", "Save the changes of an info update")
+        .auth()
+        .if_match()
+        .body(In::Map),
+    op("post", "/updates/{id}/{action}", "update_action")
+        .tag(
+            "lifecycle",
+            "submit, withdraw, accept or return an info update",
+        )
+        .auth()
+        .if_match()
+        .idem()
+        .body(In::Json("Reason")),
+    op("get", "/changes", "changes")
+        .tag("lifecycle", "Major changes (重大变更)")
+        .auth()
+        .query(&["cursor", "limit"]),
+    op("post", "/changes", "create_change")
+        .tag("lifecycle", "Report a major change")
+        .auth()
+        .body(In::Map)
+        .status(201),
+    op("get", "/changes/{id}", "change_detail")
+        .tag("lifecycle", "One major change (ETag = version)")
+        .auth(),
+    op("put", "/changes/{id}", "edit_change")
+        .tag("lifecycle", "Edit a major change")
+        .auth()
+        .if_match()
+        .body(In::Map),
+    op("delete", "/changes/{id}", "delete_change")
+        .tag("lifecycle", "Delete a draft major change")
+        .auth()
+        .if_match()
+        .status(204),
+    op("post", "/changes/{id}/{action}", "change_action")
+        .tag(
+            "lifecycle",
+            "submit, withdraw, acknowledge or return a major change",
+        )
+        .auth()
+        .if_match()
+        .idem()
+        .body(In::Json("Reason")),
+    op("get", "/reexam/candidates", "reexam_candidates")
+        .tag("lifecycle", "Certifications due for 复核")
+        .auth()
+        .query(&["tier", "year", "cursor", "limit"]),
+    op("post", "/reexam/flags", "set_review_flags")
+        .tag("lifecycle", "Flag or unflag certifications for 复核")
+        .auth()
+        .body(In::Json("Flags")),
+    op("get", "/reexam/status", "reexam_status")
+        .tag("lifecycle", "The enterprise's 复核 status")
+        .auth(),
+    op("post", "/reexam", "apply_reexam")
+        .tag("lifecycle", "Apply for 复核")
+        .auth()
+        .idem()
+        .body(In::Json("ApplyReexam"))
+        .status(201),
+    op("post", "/reexam/{id}/{action}", "reexam_action")
+        .tag("lifecycle", "withdraw or pass a 复核 application")
+        .auth()
+        .if_match()
+        .idem(),
+    // evidence
+    op("get", "/items/{id}/evidence", "evidence_list")
+        .tag("uploads", "The evidence of an item")
+        .auth(),
+    op("get", "/evidence/{id}", "evidence_bytes")
+        .tag("uploads", "The bytes of one evidence file")
+        .auth(),
+    op("delete", "/evidence/{id}", "remove_evidence")
+        .tag("uploads", "Remove an evidence file")
+        .auth()
+        .status(204),
+    // support
+    op("get", "/support/requests", "support_requests")
+        .tag("support", "The support queue")
+        .auth()
+        .query(&["cursor", "limit", "state", "kind"]),
+    op("get", "/support/requests/{id}", "support_request")
+        .tag("support", "One support request")
+        .auth(),
+    op("post", "/support/requests/{id}/{action}", "support_action")
+        .tag("support", "approve or reject a support request")
+        .auth()
+        .idem()
+        .body(In::Json("Reason")),
+    op("get", "/support/accounts", "lookup_accounts")
+        .tag(
+            "support",
+            "Look an account up by one of uscc, login_name, phone",
+        )
+        .auth()
+        .query(&["uscc", "login_name", "phone"]),
+    op("post", "/support/accounts/{id}/unlock", "unlock_account")
+        .tag("support", "Unlock a locked account")
+        .auth()
+        .status(204),
 ];
 
 /// The full path of an operation.
@@ -621,6 +828,15 @@ fn build() -> OpenApi {
         crate::service::query::QueryRequest,
         crate::service::uploads::NewUpload,
         crate::service::windows::NewWindow,
+        crate::service::announcements::AnnouncementDraft,
+        crate::service::accounts::StaffAccount,
+        crate::api::lifecycle::Reason,
+        crate::api::lifecycle::MarkRead,
+        crate::api::lifecycle::MarkAllRead,
+        crate::api::lifecycle::Cancel,
+        crate::api::lifecycle::Flags,
+        crate::api::lifecycle::ApplyReexam,
+        crate::api::lifecycle::ChainLevels,
     );
     for (name, s) in schemas {
         components = components.schema(name, s);

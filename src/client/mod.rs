@@ -785,6 +785,382 @@ impl ApiClient {
     }
 }
 
+impl ApiClient {
+    // -- inbox -------------------------------------------------------------------------------
+
+    /// The caller's messages; `query` like `category=reminder&unread=true&limit=20`.
+    pub async fn messages(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/messages?{query}")))
+            .await
+    }
+
+    pub async fn latest_messages(&self, limit: u32) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/messages/latest?limit={limit}")))
+            .await
+    }
+
+    pub async fn message(&self, id: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/messages/{id}"))).await
+    }
+
+    /// Marks messages read; how many changed.
+    pub async fn mark_read(&self, ids: &[String]) -> ClientResult<u64> {
+        let v = self
+            .call(ApiClient::post("/messages/read", &json!({ "ids": ids })))
+            .await?;
+        v["marked"]
+            .as_u64()
+            .ok_or_else(|| ClientError::Decode("no count".into()))
+    }
+
+    pub async fn mark_all_read(&self, category: Option<&str>) -> ClientResult<u64> {
+        let v = self
+            .call(ApiClient::post(
+                "/messages/read-all",
+                &json!({ "category": category }),
+            ))
+            .await?;
+        v["marked"]
+            .as_u64()
+            .ok_or_else(|| ClientError::Decode("no count".into()))
+    }
+
+    // -- certifications and lifecycle --------------------------------------------------------
+
+    pub async fn certifications(&self, enterprise_id: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!(
+            "/enterprises/{enterprise_id}/certifications"
+        )))
+        .await
+    }
+
+    pub async fn certification(&self, id: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::get(&format!("/certifications/{id}")))
+            .await
+    }
+
+    pub async fn cancel_certification(
+        &self,
+        id: &str,
+        version: i64,
+        reason: &str,
+        note: &str,
+    ) -> ClientResult<Value> {
+        self.call(
+            ApiClient::if_match(
+                ApiClient::post(
+                    &format!("/certifications/{id}/cancel"),
+                    &json!({"reason": reason, "note": note}),
+                ),
+                version,
+            )
+            .header("idempotency-key", ApiClient::fresh_key()),
+        )
+        .await
+    }
+
+    pub async fn update_status(&self) -> ClientResult<Value> {
+        self.call(ApiClient::get("/updates/status")).await
+    }
+
+    pub async fn start_update(&self) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::post("/updates", &json!({}))).await
+    }
+
+    pub async fn update_detail(&self, id: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::get(&format!("/updates/{id}"))).await
+    }
+
+    /// Saves an info update's changes (fields of `InfoChanges`).
+    pub async fn save_update(
+        &self,
+        id: &str,
+        version: i64,
+        changes: &Value,
+    ) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::if_match(
+            RawRequest::new("PUT", ApiClient::v1(&format!("/updates/{id}"))).json(changes),
+            version,
+        ))
+        .await
+    }
+
+    /// `submit`, `withdraw`, `accept` or `return` (with `reason`) an info update.
+    pub async fn update_action(
+        &self,
+        id: &str,
+        version: i64,
+        action: &str,
+        reason: Option<&str>,
+    ) -> ClientResult<Value> {
+        self.item_action("updates", id, version, action, reason)
+            .await
+    }
+
+    async fn item_action(
+        &self,
+        collection: &str,
+        id: &str,
+        version: i64,
+        action: &str,
+        reason: Option<&str>,
+    ) -> ClientResult<Value> {
+        self.call(
+            ApiClient::if_match(
+                ApiClient::post(
+                    &format!("/{collection}/{id}/{action}"),
+                    &json!({ "reason": reason.unwrap_or_default() }),
+                ),
+                version,
+            )
+            .header("idempotency-key", ApiClient::fresh_key()),
+        )
+        .await
+    }
+
+    pub async fn changes(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/changes?{query}")))
+            .await
+    }
+
+    /// Reports a major change (fields of `ChangeInput`).
+    pub async fn create_change(&self, input: &Value) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::post("/changes", input)).await
+    }
+
+    pub async fn change_detail(&self, id: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::get(&format!("/changes/{id}"))).await
+    }
+
+    pub async fn edit_change(&self, id: &str, version: i64, input: &Value) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::if_match(
+            RawRequest::new("PUT", ApiClient::v1(&format!("/changes/{id}"))).json(input),
+            version,
+        ))
+        .await
+    }
+
+    pub async fn delete_change(&self, id: &str, version: i64) -> ClientResult<()> {
+        self.call(ApiClient::if_match(
+            RawRequest::new("DELETE", ApiClient::v1(&format!("/changes/{id}"))),
+            version,
+        ))
+        .await
+        .map(drop)
+    }
+
+    /// `submit`, `withdraw`, `acknowledge` or `return` (with `reason`) a major change.
+    pub async fn change_action(
+        &self,
+        id: &str,
+        version: i64,
+        action: &str,
+        reason: Option<&str>,
+    ) -> ClientResult<Value> {
+        self.item_action("changes", id, version, action, reason)
+            .await
+    }
+
+    pub async fn reexam_candidates(&self, tier: &str, year: i32) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!(
+            "/reexam/candidates?tier={tier}&year={year}"
+        )))
+        .await
+    }
+
+    pub async fn set_review_flags(&self, cert_ids: &[String], flag: bool) -> ClientResult<Value> {
+        self.call(ApiClient::post(
+            "/reexam/flags",
+            &json!({"cert_ids": cert_ids, "flag": flag}),
+        ))
+        .await
+    }
+
+    pub async fn reexam_status(&self) -> ClientResult<Value> {
+        self.call(ApiClient::get("/reexam/status")).await
+    }
+
+    pub async fn apply_reexam(&self, tier: &str) -> ClientResult<Value> {
+        self.call(
+            ApiClient::post("/reexam", &json!({ "tier": tier }))
+                .header("idempotency-key", ApiClient::fresh_key()),
+        )
+        .await
+    }
+
+    /// `withdraw` or `pass` a 复核 application.
+    pub async fn reexam_action(&self, id: &str, version: i64, action: &str) -> ClientResult<Value> {
+        self.item_action("reexam", id, version, action, None).await
+    }
+
+    // -- evidence ----------------------------------------------------------------------------
+
+    pub async fn evidence_list(&self, item_id: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/items/{item_id}/evidence")))
+            .await
+    }
+
+    /// The bytes of an evidence file and its content type.
+    pub async fn evidence_bytes(&self, id: &str) -> ClientResult<(Vec<u8>, String)> {
+        let resp = self
+            .send(ApiClient::get(&format!("/evidence/{id}")))
+            .await?;
+        if resp.status >= 400 {
+            return Err(resp.into_problem());
+        }
+        let ct = resp.header("content-type").unwrap_or_default().to_string();
+        Ok((resp.body, ct))
+    }
+
+    pub async fn remove_evidence(&self, id: &str) -> ClientResult<()> {
+        self.call(RawRequest::new(
+            "DELETE",
+            ApiClient::v1(&format!("/evidence/{id}")),
+        ))
+        .await
+        .map(drop)
+    }
+
+    // -- administration ----------------------------------------------------------------------
+
+    pub async fn own_announcements(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/admin/announcements?{query}")))
+            .await
+    }
+
+    pub async fn create_announcement(&self, title: &str, body: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::post(
+            "/admin/announcements",
+            &json!({"title": title, "body": body}),
+        ))
+        .await
+    }
+
+    pub async fn update_announcement(
+        &self,
+        id: &str,
+        version: i64,
+        title: &str,
+        body: &str,
+    ) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::if_match(
+            RawRequest::new("PUT", ApiClient::v1(&format!("/admin/announcements/{id}")))
+                .json(&json!({"title": title, "body": body})),
+            version,
+        ))
+        .await
+    }
+
+    /// `publish` or `withdraw` an announcement.
+    pub async fn announcement_action(
+        &self,
+        id: &str,
+        version: i64,
+        action: &str,
+    ) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::if_match(
+            ApiClient::post(&format!("/admin/announcements/{id}/{action}"), &json!({})),
+            version,
+        ))
+        .await
+    }
+
+    pub async fn delete_announcement(&self, id: &str, version: i64) -> ClientResult<()> {
+        self.call(ApiClient::if_match(
+            RawRequest::new(
+                "DELETE",
+                ApiClient::v1(&format!("/admin/announcements/{id}")),
+            ),
+            version,
+        ))
+        .await
+        .map(drop)
+    }
+
+    pub async fn chain(&self, authority: &str, tier: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::get(&format!(
+            "/authorities/{authority}/chains/{tier}"
+        )))
+        .await
+    }
+
+    /// Sets a review chain; `version`: the one replaced (None for the first configuration).
+    pub async fn set_chain(
+        &self,
+        authority: &str,
+        tier: &str,
+        levels: &[&str],
+        version: Option<i64>,
+    ) -> ClientResult<Tagged> {
+        let mut req = RawRequest::new(
+            "PUT",
+            ApiClient::v1(&format!("/authorities/{authority}/chains/{tier}")),
+        )
+        .json(&json!({ "levels": levels }));
+        if let Some(v) = version {
+            req = ApiClient::if_match(req, v);
+        }
+        self.tagged(req).await
+    }
+
+    /// Creates a staff account (fields of `StaffAccount`).
+    pub async fn create_staff(&self, account: &Value) -> ClientResult<Value> {
+        self.call(ApiClient::post("/staff", account)).await
+    }
+
+    pub async fn revoke_sessions(&self, account_id: &str) -> ClientResult<Value> {
+        self.call(ApiClient::post(
+            &format!("/accounts/{account_id}/revoke-sessions"),
+            &json!({}),
+        ))
+        .await
+    }
+
+    // -- support -----------------------------------------------------------------------------
+
+    pub async fn support_requests(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/support/requests?{query}")))
+            .await
+    }
+
+    pub async fn support_request(&self, id: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::get(&format!("/support/requests/{id}")))
+            .await
+    }
+
+    /// `approve` or `reject` (with `reason`) a support request.
+    pub async fn support_action(
+        &self,
+        id: &str,
+        action: &str,
+        reason: Option<&str>,
+    ) -> ClientResult<Value> {
+        self.call(
+            ApiClient::post(
+                &format!("/support/requests/{id}/{action}"),
+                &json!({ "reason": reason.unwrap_or_default() }),
+            )
+            .header("idempotency-key", ApiClient::fresh_key()),
+        )
+        .await
+    }
+
+    /// Looks accounts up: `by` is `uscc`, `login_name` or `phone`.
+    pub async fn lookup_accounts(&self, by: &str, value: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/support/accounts?{by}={value}")))
+            .await
+    }
+
+    pub async fn unlock_account(&self, account_id: &str) -> ClientResult<()> {
+        self.call(ApiClient::post(
+            &format!("/support/accounts/{account_id}/unlock"),
+            &json!({}),
+        ))
+        .await
+        .map(drop)
+    }
+}
+
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {
     if resp.status >= 400 {
         return Err(resp.into_problem());

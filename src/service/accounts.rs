@@ -164,10 +164,14 @@ pub struct Ticket {
 }
 
 /// A staff account to create (reviewer, admin or support).
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, utoipa::ToSchema)]
 pub struct StaffAccount {
+    /// `reviewer`, `admin` or `support`.
+    #[schema(value_type = String)]
     pub kind: AccountKind,
+    /// `county`, `city`, `province` or `ministry`.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub level: Option<ReviewLevel>,
     /// GB/T 2260 code of the scope; `None` for ministry level and support.
     #[serde(default)]
