@@ -5,7 +5,8 @@
 //!
 //! Stored: successes and the client's own errors (4xx) except those that a retry may cure
 //! (401, 423, 428, 429); never 5xx. Two identical requests racing each other both reach the
-//! service; its version check lets one act and answers the other 412.
+//! service; its version check lets one act and answers the other 412. Keys are kept for
+//! [`KEEP_MS`] (a day), purged as new ones are stored.
 
 use crate::api::extract::AppState;
 use crate::api::problem::{ApiError, PROBLEM_JSON};
@@ -16,6 +17,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+
+/// How long a stored response is replayed (24 hours).
+pub const KEEP_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// Runs `act` once per (account, key): replays the stored response of an earlier identical
 /// request. `fingerprint` identifies the request (method, path, version, canonical body).
@@ -72,6 +76,12 @@ where
     };
     let mut w = st.svc.write().await?;
     let now = ms(w.now);
+    // Keys are kept for a day: long enough for any retry over a flaky link.
+    sqlx::query("DELETE FROM idempotency WHERE created_at < $1")
+        .bind(now - KEEP_MS)
+        .execute(&mut *w)
+        .await
+        .map_err(crate::service::ServiceError::from)?;
     sqlx::query(
         "INSERT INTO idempotency (account_id, idem_key, request_hash, status, response, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, idem_key) DO NOTHING",
