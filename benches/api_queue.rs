@@ -5,7 +5,6 @@
 //! 1-second warm-up. `cargo bench --bench api_queue`.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::sync::Arc;
