@@ -580,6 +580,31 @@ async fn problems_are_problem_json(mode: Mode) {
         resp.header("content-type"),
         Some("application/problem+json")
     );
+    // Over the body limit: 413, a problem.
+    let resp = w
+        .api
+        .send(
+            RawRequest::new("POST", "/api/v1/session")
+                .header("content-type", "application/json")
+                .bytes(vec![b' '; 2 * 1024 * 1024]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 413);
+    let p: Value = serde_json::from_slice(&resp.body).unwrap();
+    assert_eq!(p["code"], "payload_too_large");
+    // A method the path does not take: 405 with Allow, a problem.
+    let resp = w
+        .api
+        .send(RawRequest::new("DELETE", "/api/v1/accounts"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 405);
+    assert!(resp.header("allow").is_some());
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/problem+json")
+    );
     // A USCC already verified: 409 with the ways out.
     let _first = w.firm("firm", 1).await;
     let second = w.api.another();

@@ -137,6 +137,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 }
 
 fn json_rejection(e: JsonRejection) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::TooLarge;
+    }
     let detail = e.body_text();
     match e {
         JsonRejection::MissingJsonContentType(_) => ApiError::bad_request(
@@ -179,4 +182,40 @@ fn query_rejection(e: QueryRejection) -> ApiError {
             format!("Bad query parameters: {detail}"),
         ),
     )
+}
+
+/// An optional JSON body: empty = the default; anything else must parse (a problem otherwise).
+pub struct OptBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, st: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(req, st)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    return ApiError::TooLarge;
+                }
+                ApiError::bad_request(
+                    "body",
+                    Text::new(
+                        format!("无法读取请求体：{}", e.body_text()),
+                        format!("The body could not be read: {}", e.body_text()),
+                    ),
+                )
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptBody(T::default()));
+        }
+        serde_json::from_slice(&bytes).map(OptBody).map_err(|e| {
+            ApiError::bad_request(
+                "body",
+                Text::new(
+                    format!("请求体不是有效的 JSON 或字段不符：{e}"),
+                    format!("The body is not valid JSON for this call: {e}"),
+                ),
+            )
+        })
+    }
 }

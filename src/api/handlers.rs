@@ -1,7 +1,7 @@
 //! The handlers: each maps the request to one service call and its result to a response. No
 //! business rule lives here.
 
-use crate::api::extract::{AppState, Auth, Body, ClientAddr, IdemKey, IfMatch, Q, etag};
+use crate::api::extract::{AppState, Auth, Body, ClientAddr, IdemKey, IfMatch, OptBody, Q, etag};
 use crate::api::idempotency::{json_response, once};
 use crate::api::problem::ApiError;
 use crate::domain::assessment::Questionnaire;
@@ -300,9 +300,8 @@ pub struct StartAssessment {
 pub async fn start_assessment(
     State(st): State<AppState>,
     Auth(s): Auth,
-    body: Option<Json<StartAssessment>>,
+    OptBody(b): OptBody<StartAssessment>,
 ) -> R {
-    let b = body.map(|Json(b)| b).unwrap_or_default();
     let a = match b.category {
         Some(c) => {
             st.svc
@@ -459,9 +458,8 @@ pub async fn withdraw_declaration(
     IfMatch(v): IfMatch,
     IdemKey(key): IdemKey,
     Path(id): Path<String>,
-    body: Option<Json<Withdraw>>,
+    OptBody(b): OptBody<Withdraw>,
 ) -> R {
-    let b = body.map(|Json(b)| b).unwrap_or_default();
     let fp = fingerprint("declaration.withdraw", &id, v, &b);
     once(&st, &s, key, &fp, StatusCode::OK, async {
         Ok(st.svc.withdraw_declaration(&s, &id, v, b.confirm).await?)
@@ -636,9 +634,8 @@ pub async fn decide(
     IfMatch(v): IfMatch,
     IdemKey(key): IdemKey,
     Path((id, action)): Path<(String, String)>,
-    body: Option<Json<Decision>>,
+    OptBody(b): OptBody<Decision>,
 ) -> R {
-    let b = body.map(|Json(b)| b).unwrap_or_default();
     let fp = fingerprint(&format!("review.{action}"), &id, v, &b);
     let svc = &st.svc;
     let act = async {

@@ -2,7 +2,7 @@
 //! evidence files, announcements administration, review chains, staff accounts and support.
 //! Thin, like [`super::handlers`].
 
-use crate::api::extract::{AppState, Auth, Body, IdemKey, IfMatch, Q, etag};
+use crate::api::extract::{AppState, Auth, Body, IdemKey, IfMatch, OptBody, Q, etag};
 use crate::api::idempotency::{json_response, once};
 use crate::api::problem::ApiError;
 use crate::domain::text::Text;
@@ -233,9 +233,8 @@ pub async fn update_action(
     IfMatch(v): IfMatch,
     IdemKey(key): IdemKey,
     Path((id, action)): Path<(String, String)>,
-    body: Option<axum::Json<Reason>>,
+    OptBody(b): OptBody<Reason>,
 ) -> R {
-    let b = body.map(|axum::Json(b)| b).unwrap_or_default();
     let fp = fingerprint(&format!("update.{action}"), &id, v, &b);
     let svc = &st.svc;
     once(&st, &s, key, &fp, StatusCode::OK, async {
@@ -310,9 +309,8 @@ pub async fn change_action(
     IfMatch(v): IfMatch,
     IdemKey(key): IdemKey,
     Path((id, action)): Path<(String, String)>,
-    body: Option<axum::Json<Reason>>,
+    OptBody(b): OptBody<Reason>,
 ) -> R {
-    let b = body.map(|axum::Json(b)| b).unwrap_or_default();
     let fp = fingerprint(&format!("change.{action}"), &id, v, &b);
     let svc = &st.svc;
     once(&st, &s, key, &fp, StatusCode::OK, async {
@@ -646,9 +644,8 @@ pub async fn support_action(
     Auth(s): Auth,
     IdemKey(key): IdemKey,
     Path((id, action)): Path<(String, String)>,
-    body: Option<axum::Json<Reason>>,
+    OptBody(b): OptBody<Reason>,
 ) -> R {
-    let b = body.map(|axum::Json(b)| b).unwrap_or_default();
     let fp = fingerprint(&format!("support.{action}"), &id, 0, &b);
     let svc = &st.svc;
     once(&st, &s, key, &fp, StatusCode::OK, async {

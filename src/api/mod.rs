@@ -202,6 +202,7 @@ pub fn router(service: Service) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::map_response(problems_everywhere))
         .with_state(st)
 }
 
@@ -211,6 +212,70 @@ async fn not_found() -> problem::ApiError {
         "this endpoint (see /api/v1/openapi.json)",
     ))
     .into()
+}
+
+/// Errors raised outside the handlers (the body limit, the time-out, an unsupported method, a
+/// body that cannot be read) become problems too: every error of the API is problem+json.
+async fn problems_everywhere(resp: Response) -> Response {
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(problem::PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return resp;
+    }
+    let (code, zh, en) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "请求体过大（JSON 不超过 1 MiB，上传分段不超过 8 MiB）。",
+            "The body is too large (JSON up to 1 MiB, upload chunks up to 8 MiB).",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "request_timeout",
+            "请求处理超时，请稍后重试。",
+            "The request took too long; try again later.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "该接口不支持此请求方法（见 Allow 头）。",
+            "This endpoint does not take this method (see the Allow header).",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "不支持的请求体类型。",
+            "Unsupported body type.",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "系统内部错误，请稍后重试或联系客服。",
+            "Internal error; try again later or contact support.",
+        ),
+        _ => ("bad_request", "请求格式有误。", "The request is malformed."),
+    };
+    let p = problem::Problem {
+        type_: format!("{}{code}", problem::PROBLEM_BASE),
+        code: code.to_string(),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: zh.to_string(),
+        detail_en: en.to_string(),
+        field: None,
+        fields: Vec::new(),
+        ways_out: Vec::new(),
+        current_version: None,
+        by: None,
+        at: None,
+        retry_after: None,
+        incident: None,
+    };
+    let mut out = problem::problem_response(&p);
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = resp.headers().get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
 }
 
 /// `Retry-After` of a locked account: the seconds until the lock ends, by the service clock.

@@ -638,6 +638,16 @@ fn any_object() -> RefOr<Schema> {
     ))
 }
 
+/// Any JSON value: the response bodies whose types are not described yet.
+fn any_value() -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .description(Some("JSON (see the service type of this use case)"))
+            .build(),
+    ))
+}
+
 fn build() -> OpenApi {
     let mut paths = Paths::new();
     for o in OPERATIONS {
@@ -738,10 +748,10 @@ fn build() -> OpenApi {
                 )
                 .build()
         } else {
-            let schema = if o.query.contains(&"cursor") {
+            let schema = if o.query.contains(&"cursor") && o.id != "messages" {
                 reference("Page")
             } else {
-                any_object()
+                any_value()
             };
             ResponseBuilder::new()
                 .description("Success")

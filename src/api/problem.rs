@@ -82,6 +82,8 @@ pub enum ApiError {
     PreconditionRequired,
     /// The same `Idempotency-Key` with a different request.
     IdempotencyKeyReused,
+    /// A body over the limit.
+    TooLarge,
     /// A malformed request the service never saw (bad JSON, bad header, bad query).
     BadRequest {
         field: String,
@@ -115,6 +117,7 @@ impl ApiError {
             }
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
         }
     }
@@ -138,6 +141,13 @@ impl ApiError {
                     "该 Idempotency-Key 已用于另一个不同的请求；每个新请求请使用新的键。",
                     "This Idempotency-Key was already used for a different request; use a new \
                      key for every new request.",
+                ),
+            ),
+            ApiError::TooLarge => (
+                "payload_too_large".to_string(),
+                Text::new(
+                    "请求体过大（JSON 不超过 1 MiB，上传分段不超过 8 MiB）。",
+                    "The body is too large (JSON up to 1 MiB, upload chunks up to 8 MiB).",
                 ),
             ),
             ApiError::BadRequest { text, .. } => ("bad_request".to_string(), text.clone()),
