@@ -75,3 +75,80 @@ async fn serve_answers_and_stops_gracefully_on_sigterm() {
             .is_err()
     );
 }
+
+/// A `zjtx serve` process on a loopback port: (process, base URL, data dir).
+#[cfg(unix)]
+fn spawn_serve() -> (std::process::Child, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches("/api/v1")
+        .to_string();
+    (child, base, dir)
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_keeps_an_owner_only_token_and_logout_revokes_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let (mut server, base, _data) = spawn_serve();
+    let api = zjtx::client::ApiClient::http(&base).unwrap();
+    api.register("cli_user", "Secret-123", "natural", "13900000009", None)
+        .await
+        .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let zjtx = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+            .args(args)
+            .env("ZJTX_CONFIG_DIR", config.path())
+            .env("ZJTX_PASSWORD", "Secret-123")
+            .env_remove("ZJTX_TOKEN")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) =
+        tokio::task::block_in_place(|| zjtx(&["login", "--server", &base, "--user", "cli_user"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let file = config.path().join("token");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let token = std::fs::read_to_string(&file).unwrap();
+    api.set_token(Some(token.clone()));
+    assert_eq!(api.me().await.unwrap()["login_name"], "cli_user");
+
+    let (code, out, err) = tokio::task::block_in_place(|| zjtx(&["logout", "--server", &base]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!file.exists());
+    assert_eq!(api.me().await.unwrap_err().status(), Some(401));
+
+    // A wrong password: exit 1, nothing kept.
+    let out = tokio::task::block_in_place(|| {
+        Command::new(env!("CARGO_BIN_EXE_zjtx"))
+            .args(["login", "--server", &base, "--user", "cli_user"])
+            .env("ZJTX_CONFIG_DIR", config.path())
+            .env("ZJTX_PASSWORD", "Wrong-999")
+            .output()
+            .unwrap()
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!file.exists());
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

@@ -7,6 +7,8 @@
 //! with the `ETag` version where the resource has one ([`Tagged`]); errors are the API's
 //! [`Problem`]s.
 
+pub mod token;
+
 use crate::api::problem::Problem;
 use crate::service::Service;
 use axum::Router;
