@@ -292,6 +292,7 @@ both!(
     an_escaping_zip_is_refused_naming_the_entry,
     lockout_and_query_limits_say_when_to_retry,
     announcements_go_public_when_published,
+    chains_are_set_with_if_match_once_configured,
 );
 
 async fn register_to_certification(mode: Mode) {
@@ -844,6 +845,53 @@ async fn announcements_go_public_when_published(mode: Mode) {
     assert_eq!(public["items"][0]["id"], id);
     let one = w.api.announcement(id).await.unwrap();
     assert_eq!(one["title"], "2025年专精特新申报通知");
+}
+
+async fn chains_are_set_with_if_match_once_configured(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let default = st.admin.chain("440000", "specialized").await.unwrap();
+    assert_eq!(default.value["is_default"], true);
+    assert_eq!(default.version, None);
+    // A reviewer configures nothing.
+    let e = st
+        .county
+        .set_chain("440000", "specialized", &["county", "province"], None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    let first = st
+        .admin
+        .set_chain("440000", "specialized", &["county", "province"], None)
+        .await
+        .unwrap();
+    let v = first.version.expect("a configured chain has a version");
+    // Once configured, a change without If-Match is a plain conflict (409), a stale one 412.
+    let e = st
+        .admin
+        .set_chain("440000", "specialized", &["city", "province"], None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(409));
+    assert_eq!(e.problem().unwrap().current_version, Some(v));
+    let second = st
+        .admin
+        .set_chain("440000", "specialized", &["city", "province"], Some(v))
+        .await
+        .unwrap();
+    assert_eq!(second.version, Some(v + 1));
+    let e = st
+        .admin
+        .set_chain(
+            "440000",
+            "specialized",
+            &["county", "city", "province"],
+            Some(v),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(412));
+    assert_eq!(e.problem().unwrap().by.as_deref(), Some("gd_admin-name"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -587,11 +587,11 @@ pub async fn set_chain(
             )
         })?),
     };
-    read(
-        st.svc
-            .set_chain(&s, &code, tier, b.levels, expected)
-            .await?,
-    )
+    match st.svc.set_chain(&s, &code, tier, b.levels, expected).await {
+        Ok(c) => read(c),
+        Err(e) if expected.is_none() => Err(ApiError::Unconditional(e)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

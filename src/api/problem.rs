@@ -78,6 +78,8 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub enum ApiError {
     Service(ServiceError),
+    /// A service error of a change made without `If-Match` (a conflict is then 409, not 412).
+    Unconditional(ServiceError),
     /// A state change without `If-Match`.
     PreconditionRequired,
     /// The same `Idempotency-Key` with a different request.
@@ -115,6 +117,8 @@ impl ApiError {
             ApiError::Service(e) => {
                 StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
+            ApiError::Unconditional(ServiceError::Conflict { .. }) => StatusCode::CONFLICT,
+            ApiError::Unconditional(e) => ApiError::Service(e.clone()).status(),
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -124,9 +128,16 @@ impl ApiError {
 
     /// The problem body.
     pub fn problem(&self) -> Problem {
+        if let ApiError::Unconditional(e) = self {
+            let mut p = ApiError::Service(e.clone()).problem();
+            let status = self.status();
+            p.status = status.as_u16();
+            p.title = status.canonical_reason().unwrap_or("Error").to_string();
+            return p;
+        }
         let status = self.status();
         let (code, text) = match self {
-            ApiError::Service(e) => (e.code().to_string(), e.text()),
+            ApiError::Service(e) | ApiError::Unconditional(e) => (e.code().to_string(), e.text()),
             ApiError::PreconditionRequired => (
                 "precondition_required".to_string(),
                 Text::new(
@@ -226,7 +237,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = self.problem();
         let mut resp = problem_response(&problem);
-        if let ApiError::Service(ServiceError::Locked { until }) = &self {
+        if let ApiError::Service(ServiceError::Locked { until })
+        | ApiError::Unconditional(ServiceError::Locked { until }) = &self
+        {
             resp.extensions_mut().insert(LockedUntil(*until));
         }
         if let ApiError::Service(ServiceError::Unauthorized { .. }) = &self {
