@@ -808,6 +808,23 @@ async fn lockout_and_query_limits_say_when_to_retry(mode: Mode) {
     let r = limited.expect("rate-limited after repeated queries");
     let secs: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=600).contains(&secs), "{secs}");
+
+    // One address asking for many reset codes is stopped, whatever the accounts.
+    let mut answers = Vec::new();
+    for n in 0..=zjtx::service::throttle::CODES_PER_ADDRESS {
+        let r = c
+            .send(
+                RawRequest::new("POST", "/api/v1/password-reset")
+                    .json(&json!({ "identifier": format!("nobody{n}") })),
+            )
+            .await
+            .unwrap();
+        answers.push((r.status, r.header("retry-after").map(str::to_string)));
+    }
+    let (last_status, last_retry) = answers.pop().unwrap();
+    assert!(answers.iter().all(|(s, _)| *s != 429), "{answers:?}");
+    assert_eq!(last_status, 429);
+    assert_eq!(last_retry.as_deref(), Some("600"));
 }
 
 async fn announcements_go_public_when_published(mode: Mode) {

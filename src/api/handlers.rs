@@ -17,6 +17,7 @@ use crate::service::enterprise::EnterpriseUpdate;
 use crate::service::export::ExportFormat;
 use crate::service::query::QueryRequest;
 use crate::service::review::{BulkDecision, QueueFilter};
+use crate::service::throttle::Throttled;
 use crate::service::uploads::NewUpload;
 use crate::service::windows::{NewWindow, WindowFilter};
 use crate::service::{PageRequest, ServiceError};
@@ -80,7 +81,12 @@ pub struct LoginBody {
     pub password: String,
 }
 
-pub async fn login(State(st): State<AppState>, Body(b): Body<LoginBody>) -> R {
+pub async fn login(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body<LoginBody>,
+) -> R {
+    st.svc.throttle(Throttled::LogIn, &addr).await?;
     created(st.svc.login(&b.identifier, &b.password).await?)
 }
 
@@ -124,7 +130,12 @@ pub struct Identifier {
     pub identifier: String,
 }
 
-pub async fn request_password_reset(State(st): State<AppState>, Body(b): Body<Identifier>) -> R {
+pub async fn request_password_reset(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body<Identifier>,
+) -> R {
+    st.svc.throttle(Throttled::Codes, &addr).await?;
     created(st.svc.request_password_reset(&b.identifier).await?)
 }
 
@@ -136,14 +147,24 @@ pub struct PasswordReset {
     pub new_password: String,
 }
 
-pub async fn reset_password(State(st): State<AppState>, Body(b): Body<PasswordReset>) -> R {
+pub async fn reset_password(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body<PasswordReset>,
+) -> R {
+    st.svc.throttle(Throttled::Codes, &addr).await?;
     st.svc
         .reset_password(&b.identifier, &b.code, &b.new_password)
         .await?;
     no_content()
 }
 
-pub async fn request_phone_change_code(State(st): State<AppState>, Body(b): Body<Identifier>) -> R {
+pub async fn request_phone_change_code(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body<Identifier>,
+) -> R {
+    st.svc.throttle(Throttled::Codes, &addr).await?;
     created(st.svc.request_phone_change_code(&b.identifier).await?)
 }
 
@@ -155,7 +176,12 @@ pub struct PhoneChange {
     pub new_phone: String,
 }
 
-pub async fn change_phone_by_email(State(st): State<AppState>, Body(b): Body<PhoneChange>) -> R {
+pub async fn change_phone_by_email(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Body(b): Body<PhoneChange>,
+) -> R {
+    st.svc.throttle(Throttled::Codes, &addr).await?;
     st.svc
         .change_phone_by_email(&b.identifier, &b.code, &b.new_phone)
         .await?;
