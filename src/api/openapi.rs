@@ -46,6 +46,8 @@ pub struct Op {
     pub ok: u16,
     /// Query parameters (besides none).
     pub query: &'static [&'static str],
+    /// The component schema of the success body, where one is described.
+    pub returns: Option<&'static str>,
 }
 
 const fn op(method: &'static str, path: &'static str, id: &'static str) -> Op {
@@ -61,6 +63,7 @@ const fn op(method: &'static str, path: &'static str, id: &'static str) -> Op {
         body: In::Nothing,
         ok: 200,
         query: &[],
+        returns: None,
     }
 }
 
@@ -90,6 +93,10 @@ impl Op {
         self.ok = s;
         self
     }
+    const fn returns(mut self, schema: &'static str) -> Op {
+        self.returns = Some(schema);
+        self
+    }
     const fn query(mut self, q: &'static [&'static str]) -> Op {
         self.query = q;
         self
@@ -104,6 +111,7 @@ pub const OPERATIONS: &[Op] = &[
     op("get", "/openapi.json", "openapi").tag("meta", "This document"),
     // accounts
     op("post", "/accounts", "register")
+        .returns("AccountView")
         .tag("accounts", "Register an account (注册)")
         .body(In::Json("Registration"))
         .status(201),
@@ -116,9 +124,11 @@ pub const OPERATIONS: &[Op] = &[
         .auth()
         .status(204),
     op("get", "/me", "me")
+        .returns("AccountView")
         .tag("accounts", "The caller's account")
         .auth(),
     op("post", "/me/real-name", "verify_real_name")
+        .returns("AccountView")
         .tag("accounts", "Legal-person real-name verification (实名认证)")
         .auth()
         .body(In::Json("RealName")),
@@ -128,6 +138,7 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("PasswordChange"))
         .status(204),
     op("post", "/password-reset", "request_password_reset")
+        .returns("CodeSent")
         .tag("accounts", "Send a password-reset code to the bound phone")
         .body(In::Json("Identifier"))
         .status(201),
@@ -136,6 +147,7 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("PasswordReset"))
         .status(204),
     op("post", "/phone-change/code", "request_phone_change_code")
+        .returns("CodeSent")
         .tag("accounts", "Send a phone-change code to the bound e-mail")
         .body(In::Json("Identifier"))
         .status(201),
@@ -144,6 +156,7 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("PhoneChange"))
         .status(204),
     op("post", "/phone-change/manual", "manual_phone_change")
+        .returns("Ticket")
         .tag(
             "support",
             "Ask support to change the phone (manual verification)",
@@ -151,6 +164,7 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("ManualPhoneChange"))
         .status(201),
     op("post", "/account-recovery", "account_recovery")
+        .returns("Ticket")
         .tag(
             "support",
             "Ask support to hand an enterprise account over (账号找回)",
@@ -283,6 +297,7 @@ pub const OPERATIONS: &[Op] = &[
         .query(&["format"]),
     // uploads
     op("post", "/uploads", "create_upload")
+        .returns("Upload")
         .tag(
             "uploads",
             "Create a resumable evidence upload (size and SHA-256)",
@@ -291,6 +306,7 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("NewUpload"))
         .status(201),
     op("get", "/uploads/{id}", "upload")
+        .returns("Upload")
         .tag("uploads", "An upload and its offset (Upload-Offset)")
         .auth(),
     op("head", "/uploads/{id}", "upload_offset")
@@ -748,7 +764,9 @@ fn build() -> OpenApi {
                 )
                 .build()
         } else {
-            let schema = if o.query.contains(&"cursor") && o.id != "messages" {
+            let schema = if let Some(name) = o.returns {
+                reference(name)
+            } else if o.query.contains(&"cursor") && o.id != "messages" {
                 reference("Page")
             } else {
                 any_value()
@@ -847,6 +865,10 @@ fn build() -> OpenApi {
         crate::api::lifecycle::Flags,
         crate::api::lifecycle::ApplyReexam,
         crate::api::lifecycle::ChainLevels,
+        crate::service::accounts::AccountView,
+        crate::service::accounts::CodeSent,
+        crate::service::accounts::Ticket,
+        crate::service::uploads::Upload,
     );
     for (name, s) in schemas {
         components = components.schema(name, s);

@@ -33,11 +33,13 @@ use std::fmt;
 // ---------------------------------------------------------------------------------------------
 
 /// An account as its owner sees it (phone and e-mail masked).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AccountView {
     pub id: String,
     pub login_name: String,
+    #[schema(value_type = String)]
     pub kind: AccountKind,
+    #[schema(value_type = Option<String>)]
     pub level: Option<ReviewLevel>,
     pub region_code: Option<String>,
     pub enterprise_id: Option<String>,
@@ -103,8 +105,10 @@ pub struct LoginOk {
 }
 
 /// Where a one-time code went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CodeSent {
+    /// `sms` or `email`.
+    #[schema(value_type = String)]
     pub channel: Channel,
     /// Masked phone or e-mail.
     pub sent_to: String,
@@ -157,7 +161,7 @@ impl fmt::Debug for RecoveryRequest {
 }
 
 /// A filed support request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Ticket {
     pub id: String,
     pub created_at: DateTime<Utc>,

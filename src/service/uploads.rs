@@ -76,7 +76,7 @@ pub struct NewUpload {
 }
 
 /// An upload as its owner sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Upload {
     pub id: String,
     pub item_id: String,
