@@ -68,6 +68,33 @@ pub enum Command {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         declarations: Option<u64>,
     },
+    /// Serve the HTTP API (`/api/v1`, `/healthz`) until ctrl-c or SIGTERM; requests in flight
+    /// are finished first. TLS (`--tls-cert/--tls-key`) is not supported yet: put a TLS proxy in
+    /// front.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The data directory (the SQLite database `zjtx.db` and evidence files). Default: the
+        /// user's data directory, the same one `zjtx demo` seeds.
+        #[arg(long, env = "ZJTX_DATA_DIR", value_name = "DIR")]
+        db: Option<PathBuf>,
+    },
+    /// Log in to a `zjtx serve` and keep the token (file with mode 0600 in the config dir;
+    /// `ZJTX_TOKEN` overrides it). The password comes from `ZJTX_PASSWORD` or standard input.
+    Login {
+        /// The server, e.g. http://127.0.0.1:8080.
+        #[arg(long, env = "ZJTX_SERVER")]
+        server: String,
+        /// Login name, phone or (legal person) USCC.
+        #[arg(long)]
+        user: String,
+    },
+    /// Log out: revoke the kept token on the server and forget it.
+    Logout {
+        #[arg(long, env = "ZJTX_SERVER")]
+        server: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +144,12 @@ pub fn main() -> ExitCode {
         Command::Regions(RegionsCommand::Show { code }) => regions_show(lang, &code),
         Command::Regions(RegionsCommand::Search { text }) => regions_search(lang, &text),
         Command::Demo { db, declarations } => demo(lang, db, declarations),
+        Command::Serve { listen, db } => match db.or_else(default_data_dir) {
+            Some(dir) => serve(&listen, &dir),
+            None => Err("no data directory: pass --db DIR".to_string()),
+        },
+        Command::Login { server, user } => login(&server, &user),
+        Command::Logout { server } => logout(&server),
     };
     match result {
         Ok(out) => {
@@ -132,6 +165,97 @@ pub fn main() -> ExitCode {
 
 /// A command's output, or the message of why it failed.
 type Out = Result<String, String>;
+
+fn client_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+fn config_dir() -> Result<PathBuf, String> {
+    crate::client::token::config_dir()
+        .ok_or_else(|| "no config directory: set ZJTX_CONFIG_DIR".to_string())
+}
+
+/// `zjtx login`: the token of a fresh session, kept for later commands.
+fn login(server: &str, user: &str) -> Out {
+    let password = match std::env::var("ZJTX_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password: {e}"))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let dir = config_dir()?;
+    client_runtime()?.block_on(async {
+        let api = crate::client::ApiClient::http(server).map_err(|e| e.to_string())?;
+        let ok = api
+            .login(user, &password)
+            .await
+            .map_err(|e| e.to_string())?;
+        let token = api.token().unwrap_or_default();
+        crate::client::token::save(&dir, &token)
+            .map_err(|e| format!("cannot keep the token in {}: {e}", dir.display()))?;
+        Ok(format!(
+            "logged in as {user} until {}\n",
+            ok["expires_at"].as_str().unwrap_or("?")
+        ))
+    })
+}
+
+/// `zjtx logout`: revokes the kept token and forgets it.
+fn logout(server: &str) -> Out {
+    let dir = config_dir()?;
+    let Some(token) = crate::client::token::load(&dir) else {
+        return Ok("not logged in\n".to_string());
+    };
+    client_runtime()?.block_on(async {
+        let api = crate::client::ApiClient::http(server).map_err(|e| e.to_string())?;
+        api.set_token(Some(token));
+        // An expired or revoked token is as good as logged out.
+        match api.logout().await {
+            Ok(()) => {}
+            Err(e) if e.status() == Some(401) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        crate::client::token::clear(&dir).map_err(|e| e.to_string())?;
+        Ok("logged out\n".to_string())
+    })
+}
+
+/// `zjtx serve`: a multi-thread runtime running the API until a shutdown signal.
+fn serve(listen: &str, data_dir: &Path) -> Out {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let service = crate::service::Service::open(crate::service::ServiceConfig::new(data_dir))
+            .await
+            .map_err(|e| format!("cannot open the database in {}: {e}", data_dir.display()))?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        eprintln!(
+            "zjtx: serving http://{addr}/api/v1 (data: {})",
+            data_dir.display()
+        );
+        crate::api::serve(listener, service.clone(), crate::api::shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))?;
+        service.close().await;
+        Ok(String::new())
+    })
+}
 
 fn check_uscc(lang: Lang, code: &str, strict: bool) -> Out {
     let uscc = Uscc::parse(code).map_err(|e| e.message(lang))?;

@@ -10,7 +10,9 @@
 //! - [`cli`]: the command-line entry points; [`i18n`]: the string catalogue; [`display`]:
 //!   column-width helpers for CJK text.
 
+pub mod api;
 pub mod cli;
+pub mod client;
 pub mod display;
 pub mod domain;
 pub mod i18n;

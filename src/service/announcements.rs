@@ -86,11 +86,13 @@ impl AnnouncementState {
 
 /// The input of a new announcement or a draft edit. `level`, when given, must be the caller's
 /// own (it is otherwise taken from the caller's role).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct AnnouncementDraft {
     pub title: String,
     pub body: String,
+    /// The publishing level's code; defaults to the caller's own.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub level: Option<AnnouncementLevel>,
 }
 

@@ -60,7 +60,7 @@ pub const INDUSTRY_SEARCH_LIMIT: usize = 50;
 /// An edit of the basic info: a patch, `None` = keep the stored value. Optional fields
 /// (`established_on`, `address`, `contact_email`) are cleared with an empty string; the fields a
 /// declaration needs cannot be cleared once set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct EnterpriseUpdate {
     /// Real-name data, not editable: a value different from the stored one is refused.

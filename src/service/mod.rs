@@ -51,6 +51,7 @@ pub mod reminders;
 pub mod review;
 pub mod session;
 pub mod support;
+pub mod throttle;
 pub mod updates;
 pub mod uploads;
 pub mod validate;

@@ -60,7 +60,7 @@ pub struct Challenge {
 }
 
 /// A certification query.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct QueryRequest {
     pub name: String,
     pub uscc: String,
@@ -129,7 +129,7 @@ fn check_client_key(f: &mut Fields, client_key: &str) -> Option<String> {
 
 /// Counts one request of `bucket` against `limit` per [`RATE_WINDOW`]; `Err(RateLimited)` once
 /// the limit is passed, with the time until the window ends.
-async fn rate_hit(w: &mut Write, bucket: &str, limit: i64) -> ServiceResult<()> {
+pub(crate) async fn rate_hit(w: &mut Write, bucket: &str, limit: i64) -> ServiceResult<()> {
     let now = w.now_ms();
     let window = RATE_WINDOW.num_milliseconds();
     let row = sqlx::query(

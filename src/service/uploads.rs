@@ -63,7 +63,7 @@ pub const UPLOADS_DIR: &str = "uploads";
 pub const EVIDENCE_DIR: &str = "evidence";
 
 /// What the client declares before sending bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct NewUpload {
     /// The item (declaration, 复核, update, change) the evidence belongs to.
     pub item_id: String,
@@ -76,7 +76,7 @@ pub struct NewUpload {
 }
 
 /// An upload as its owner sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Upload {
     pub id: String,
     pub item_id: String,

@@ -132,10 +132,12 @@ fn describe_window(
 }
 
 /// A window to open.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct NewWindow {
     /// The certifying authority: a province, municipality or 计划单列市 code.
     pub authority_code: String,
+    /// `innovative`, `specialized` or `little_giant`.
+    #[schema(value_type = String)]
     pub tier: Tier,
     /// The batch year.
     pub batch: i64,

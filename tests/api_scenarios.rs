@@ -1,0 +1,960 @@
+//! API scenarios written against `ApiClient`, each run against both transports: in-process (the
+//! router without a socket) and HTTP (the same router served by `zjtx::api::serve` on a loopback
+//! port). Each test has a fresh database with the test clock at Monday 2025-03-03 09:00 Beijing.
+//!
+//! Staff accounts are bootstrapped through the service (account administration is not exposed by
+//! this slice of the API); everything an enterprise or a reviewer does goes through the API.
+
+mod common;
+
+use common::{Env, PASSWORD, env, phone, resident_id, uscc};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use tokio::sync::oneshot;
+use zjtx::api::openapi::{OPERATIONS, full_path};
+use zjtx::client::{ApiClient, RawRequest};
+use zjtx::domain::tiers::ReviewLevel;
+use zjtx::service::AccountKind;
+
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    InProcess,
+    Http,
+}
+
+struct World {
+    env: Env,
+    api: ApiClient,
+    base: Option<String>,
+    _stop: Option<oneshot::Sender<()>>,
+}
+
+impl World {
+    async fn new(mode: Mode) -> World {
+        let env = env().await;
+        match mode {
+            Mode::InProcess => World {
+                api: ApiClient::in_process(env.svc.clone()),
+                env,
+                base: None,
+                _stop: None,
+            },
+            Mode::Http => {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let base = format!("http://{}", listener.local_addr().unwrap());
+                let (stop, stopped) = oneshot::channel::<()>();
+                let svc = env.svc.clone();
+                tokio::spawn(async move {
+                    zjtx::api::serve(listener, svc, async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .unwrap();
+                });
+                World {
+                    api: ApiClient::http(&base).unwrap(),
+                    env,
+                    base: Some(base),
+                    _stop: Some(stop),
+                }
+            }
+        }
+    }
+
+    /// A client logged in as a staff account bootstrapped through the service.
+    async fn staff(
+        &self,
+        login: &str,
+        kind: AccountKind,
+        level: Option<ReviewLevel>,
+        region: Option<&str>,
+    ) -> ApiClient {
+        self.env.staff(login, kind, level, region).await;
+        let c = self.api.another();
+        c.login(login, PASSWORD).await.unwrap();
+        c
+    }
+
+    /// A legal-person account registered, verified and logged in through the API.
+    async fn firm(&self, login: &str, n: u32) -> ApiClient {
+        let c = self.api.another();
+        let acc = c
+            .register(
+                login,
+                PASSWORD,
+                "legal",
+                &phone(n),
+                Some(&format!("{login}@example.com")),
+            )
+            .await
+            .unwrap();
+        assert_eq!(acc["login_name"], login);
+        c.login(login, PASSWORD).await.unwrap();
+        let verified = c
+            .verify_real_name(
+                &format!("广州市测试{n}科技有限公司"),
+                &uscc(n),
+                "张三",
+                &resident_id(n),
+            )
+            .await
+            .unwrap();
+        assert_eq!(verified["verified"], true);
+        c.login(login, PASSWORD).await.unwrap();
+        c
+    }
+
+    /// Basic info of a firm registered in 天河区 (440106), through `PATCH /enterprise`.
+    async fn basic_info(&self, firm: &ApiClient) {
+        let e = firm.own_enterprise().await.unwrap();
+        assert!(!e.value["missing"].as_array().unwrap().is_empty());
+        let v = e.version.expect("an ETag");
+        let updated = firm
+            .update_enterprise(
+                v,
+                &json!({
+                    "county_code": "440106", "industry_code": "3973", "segment": "智能传感器",
+                    "main_products": ["MEMS 压力传感器"], "employees": 210.0,
+                    "revenue": 8600.0, "total_assets": 9800.0, "contact_name": "李四",
+                    "contact_phone": "13800000001"
+                }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(updated.version, Some(v + 1));
+        assert_eq!(updated.value["missing"], json!([]));
+    }
+
+    /// A completed assessment with the full-score option everywhere.
+    async fn assessment(&self, firm: &ApiClient) {
+        let q = firm.questionnaire("manufacturing").await.unwrap();
+        let a = firm.start_assessment(None).await.unwrap();
+        let id = a["id"].as_str().unwrap().to_string();
+        let mut answers = BTreeMap::new();
+        for question in q["questions"].as_array().unwrap() {
+            let top = question["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|o| o["fraction"].as_f64() == Some(1.0))
+                .unwrap();
+            answers.insert(question["id"].as_str().unwrap().to_string(), top as i64);
+        }
+        let saved = firm
+            .save_answers(&id, a["version"].as_i64().unwrap(), &answers)
+            .await
+            .unwrap();
+        let done = firm
+            .complete_assessment(&id, saved.version.unwrap())
+            .await
+            .unwrap();
+        assert!(done.value["completed_at"].is_string());
+        assert!(done.value["level"].is_string(), "{}", done.value);
+    }
+
+    /// A 广东 window for 专精特新, batch 2025, open 2025-03-03 … 2025-03-31; its id.
+    async fn window(&self, admin: &ApiClient) -> String {
+        let w = admin
+            .open_window("440000", "specialized", 2025, "2025-03-03", "2025-03-31")
+            .await
+            .unwrap();
+        w.value["id"].as_str().unwrap().to_string()
+    }
+
+    /// A filled 专精特新 draft: (id, version).
+    async fn draft(&self, firm: &ApiClient, window: &str) -> (String, i64) {
+        let d = firm
+            .create_declaration("specialized", window)
+            .await
+            .unwrap();
+        let id = d.value["id"].as_str().unwrap().to_string();
+        let form = firm.declaration_form(&id).await.unwrap();
+        assert!(form.is_object());
+        let saved = firm
+            .save_declaration(&id, d.version.unwrap(), &inputs())
+            .await
+            .unwrap();
+        assert_eq!(saved.value["warnings"], json!([]), "{}", saved.value);
+        (id, saved.version.unwrap())
+    }
+}
+
+/// The worked 专精特新 example with 广东's default local indicators.
+fn inputs() -> Value {
+    #[derive(serde::Deserialize)]
+    struct Example {
+        inputs: toml::Table,
+    }
+    let mut t = toml::from_str::<Example>(include_str!("../fixtures/examples/specialized.toml"))
+        .unwrap()
+        .inputs;
+    t.remove("sz_20_clusters");
+    t.remove("sz_pct_patents");
+    t.insert("local_key_industry".into(), toml::Value::Boolean(true));
+    t.insert("local_export_share".into(), toml::Value::Float(12.0));
+    serde_json::to_value(t).unwrap()
+}
+
+/// The reviewers of the 天河 → 广州 → 广东 chain and 广东's admin.
+struct Staff {
+    admin: ApiClient,
+    county: ApiClient,
+    city: ApiClient,
+    province: ApiClient,
+}
+
+async fn staff(w: &World) -> Staff {
+    use ReviewLevel::{City, County, Province};
+    Staff {
+        admin: w
+            .staff(
+                "gd_admin",
+                AccountKind::Admin,
+                Some(Province),
+                Some("440000"),
+            )
+            .await,
+        county: w
+            .staff(
+                "th_rev",
+                AccountKind::Reviewer,
+                Some(County),
+                Some("440106"),
+            )
+            .await,
+        city: w
+            .staff("gz_rev", AccountKind::Reviewer, Some(City), Some("440100"))
+            .await,
+        province: w
+            .staff(
+                "gd_rev",
+                AccountKind::Reviewer,
+                Some(Province),
+                Some("440000"),
+            )
+            .await,
+    }
+}
+
+/// Claims and passes `id` as `reviewer`; the decision.
+async fn claim_and_pass(reviewer: &ApiClient, id: &str) -> Value {
+    let queue = reviewer.queue("limit=50").await.unwrap();
+    assert!(
+        queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == id || e["item_id"] == id),
+        "{queue}"
+    );
+    let detail = reviewer.review_item(id).await.unwrap();
+    let v = detail.version.unwrap();
+    let claimed = reviewer.decide(id, v, "claim", None).await.unwrap();
+    let v = claimed["item"]["version"].as_i64().unwrap();
+    reviewer
+        .decide(id, v, "pass", Some("材料齐全，同意推荐。"))
+        .await
+        .unwrap()
+}
+
+fn state(v: &Value) -> (String, Option<String>) {
+    (
+        v["state"]["state"].as_str().unwrap_or_default().to_string(),
+        v["state"]["level"].as_str().map(str::to_string),
+    )
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => { $(
+        mod $name {
+            #[tokio::test]
+            async fn in_process() {
+                super::$name(super::Mode::InProcess).await
+            }
+            #[tokio::test]
+            async fn http() {
+                super::$name(super::Mode::Http).await
+            }
+        }
+    )* };
+}
+
+both!(
+    register_to_certification,
+    return_and_resubmit,
+    withdraw,
+    stale_if_match_is_412_naming_who_changed_it,
+    missing_if_match_is_428,
+    a_retried_submit_files_once,
+    problems_are_problem_json,
+    lists_are_compressed_when_accepted,
+    a_dropped_upload_resumes_at_its_offset,
+    an_escaping_zip_is_refused_naming_the_entry,
+    lockout_and_query_limits_say_when_to_retry,
+    announcements_go_public_when_published,
+    chains_are_set_with_if_match_once_configured,
+);
+
+async fn register_to_certification(mode: Mode) {
+    let w = World::new(mode).await;
+    assert_eq!(w.api.healthz().await.unwrap()["status"], "ok");
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    w.assessment(&firm).await;
+    let window = w.window(&st.admin).await;
+    let open = firm.open_windows().await.unwrap();
+    assert!(open.to_string().contains(&window), "{open}");
+    let (id, v) = w.draft(&firm, &window).await;
+    let eval = firm.evaluate_declaration(&id).await.unwrap();
+    assert!(eval.is_object());
+
+    let submitted = firm.submit_declaration(&id, v).await.unwrap();
+    assert_eq!(
+        state(&submitted),
+        ("submitted".into(), Some("county".into()))
+    );
+
+    let p1 = claim_and_pass(&st.county, &id).await;
+    assert_eq!(
+        state(&p1["item"]),
+        ("submitted".into(), Some("city".into()))
+    );
+    let p2 = claim_and_pass(&st.city, &id).await;
+    assert_eq!(
+        state(&p2["item"]),
+        ("submitted".into(), Some("province".into()))
+    );
+    let done = claim_and_pass(&st.province, &id).await;
+    assert_eq!(done["item"]["state"]["state"], "approved", "{done}");
+    let cert = &done["certification"];
+    assert_eq!(cert["tier"], "specialized");
+    assert_eq!(cert["certified_on"], "2025-03-03");
+
+    let detail = firm.declaration(&id).await.unwrap();
+    assert_eq!(detail.value["state"]["state"], "approved");
+    let eid = detail.value["enterprise_id"].as_str().unwrap();
+    let certs = firm.certifications(eid).await.unwrap();
+    assert_eq!(certs.as_array().unwrap().len(), 1, "{certs}");
+    assert_eq!(certs[0]["id"], cert["id"]);
+    let one = firm
+        .certification(cert["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(one.version.is_some());
+    let inbox = firm.messages("limit=20").await.unwrap();
+    assert!(inbox.to_string().contains("专精特新"), "{inbox}");
+    assert!(firm.mark_all_read(None).await.unwrap() >= 1);
+    let mine = firm.declarations("limit=10").await.unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    let html = firm.export_declaration(&id, "html").await.unwrap();
+    assert!(html.contains("专精特新"), "{html}");
+
+    firm.logout().await.unwrap();
+    assert_eq!(firm.me().await.unwrap_err().status(), Some(401));
+}
+
+async fn return_and_resubmit(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    w.assessment(&firm).await;
+    let window = w.window(&st.admin).await;
+    let (id, v) = w.draft(&firm, &window).await;
+    firm.submit_declaration(&id, v).await.unwrap();
+
+    let d = st.county.review_item(&id).await.unwrap();
+    let claimed = st
+        .county
+        .decide(&id, d.version.unwrap(), "claim", None)
+        .await
+        .unwrap();
+    let v = claimed["item"]["version"].as_i64().unwrap();
+    // A return needs a reason.
+    let e = st.county.decide(&id, v, "return", None).await.unwrap_err();
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(e.problem().unwrap().field.as_deref(), Some("reason"));
+    let returned = st
+        .county
+        .decide(&id, v, "return", Some("请补充近两年审计报告。"))
+        .await
+        .unwrap();
+    assert_eq!(returned["item"]["state"]["state"], "returned");
+
+    let mine = firm.declaration(&id).await.unwrap();
+    assert_eq!(mine.value["state"]["state"], "returned");
+    let saved = firm
+        .save_declaration(&id, mine.version.unwrap(), &inputs())
+        .await
+        .unwrap();
+    let again = firm
+        .submit_declaration(&id, saved.version.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(state(&again), ("submitted".into(), Some("county".into())));
+}
+
+async fn withdraw(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    w.assessment(&firm).await;
+    let window = w.window(&st.admin).await;
+    let (id, v) = w.draft(&firm, &window).await;
+    let submitted = firm.submit_declaration(&id, v).await.unwrap();
+    let v = submitted["version"].as_i64().unwrap();
+    let withdrawn = firm.withdraw_declaration(&id, v, false).await.unwrap();
+    assert_ne!(withdrawn["state"]["state"], "submitted", "{withdrawn}");
+    let q = st.county.queue("").await.unwrap();
+    assert_eq!(q["items"], json!([]));
+    // A reviewer cannot withdraw an enterprise's declaration.
+    let e = st
+        .county
+        .withdraw_declaration(&id, withdrawn["version"].as_i64().unwrap(), false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e.status(), Some(403) | Some(404) | Some(409)),
+        "{e}"
+    );
+}
+
+async fn stale_if_match_is_412_naming_who_changed_it(mode: Mode) {
+    let w = World::new(mode).await;
+    let firm = w.firm("firm", 1).await;
+    let e = firm.own_enterprise().await.unwrap();
+    let v = e.version.unwrap();
+    firm.update_enterprise(v, &json!({"contact_name": "李四"}))
+        .await
+        .unwrap();
+    let err = firm
+        .update_enterprise(v, &json!({"contact_name": "王五"}))
+        .await
+        .unwrap_err();
+    let p = err.problem().expect("a problem");
+    assert_eq!(p.status, 412);
+    assert_eq!(p.code, "conflict");
+    assert_eq!(p.current_version, Some(v + 1));
+    assert!(
+        p.by.as_deref().unwrap_or_default().contains("测试1"),
+        "{p:?}"
+    );
+    assert!(p.at.is_some());
+    // Nothing changed by the stale edit.
+    let now = firm.own_enterprise().await.unwrap();
+    assert_eq!(now.value["contact_name"], "李四");
+    assert_eq!(now.version, Some(v + 1));
+}
+
+async fn missing_if_match_is_428(mode: Mode) {
+    let w = World::new(mode).await;
+    let firm = w.firm("firm", 1).await;
+    let resp = firm
+        .send(RawRequest::new("PATCH", "/api/v1/enterprise").json(&json!({"contact_name": "王五"})))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 428);
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/problem+json")
+    );
+    let p: Value = serde_json::from_slice(&resp.body).unwrap();
+    assert_eq!(p["type"], "https://zjtx.cn/problems/precondition_required");
+    let now = firm.own_enterprise().await.unwrap();
+    assert_ne!(now.value["contact_name"], "王五");
+}
+
+async fn a_retried_submit_files_once(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    w.assessment(&firm).await;
+    let window = w.window(&st.admin).await;
+    let (id, v) = w.draft(&firm, &window).await;
+
+    let first = firm
+        .send(ApiClient::submit_request(&id, v, "key-1"))
+        .await
+        .unwrap();
+    assert_eq!(first.status, 200);
+    let retry = firm
+        .send(ApiClient::submit_request(&id, v, "key-1"))
+        .await
+        .unwrap();
+    assert_eq!(retry.status, 200);
+    assert_eq!(retry.body, first.body);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    let detail = firm.declaration(&id).await.unwrap();
+    assert_eq!(detail.value["history"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        w.env
+            .scalar("SELECT COUNT(*) FROM history WHERE action = 'submit'")
+            .await,
+        1
+    );
+    // The same key for another request is refused.
+    let other = firm
+        .send(ApiClient::submit_request(&id, v + 1, "key-1"))
+        .await
+        .unwrap();
+    assert_eq!(other.status, 422);
+    let p: Value = serde_json::from_slice(&other.body).unwrap();
+    assert_eq!(p["code"], "idempotency_key_reused");
+    // Another account's key space is its own.
+    let stranger = w.firm("other", 2).await;
+    let theirs = stranger
+        .send(ApiClient::submit_request(&id, v, "key-1"))
+        .await
+        .unwrap();
+    assert_ne!(theirs.header("idempotent-replayed"), Some("true"));
+    assert!(theirs.status >= 400);
+}
+
+async fn problems_are_problem_json(mode: Mode) {
+    let w = World::new(mode).await;
+    let resp = w
+        .api
+        .send(RawRequest::new("POST", "/api/v1/accounts").json(&json!({
+            "login_name": "x", "password": "short", "kind": "legal", "phone": "123"
+        })))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 422);
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/problem+json")
+    );
+    let p: Value = serde_json::from_slice(&resp.body).unwrap();
+    assert_eq!(p["type"], "https://zjtx.cn/problems/invalid");
+    assert_eq!(p["status"], 422);
+    assert_eq!(p["title"], "Unprocessable Entity");
+    let fields: Vec<&str> = p["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"password") && fields.contains(&"phone"),
+        "{p}"
+    );
+    assert_eq!(p["field"], fields[0]);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| c > '\u{2e80}')
+    );
+    assert!(!p["detail_en"].as_str().unwrap().is_empty());
+
+    // Not logged in: 401 with a bearer challenge.
+    let resp = w
+        .api
+        .send(RawRequest::new("GET", "/api/v1/me"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 401);
+    assert_eq!(resp.header("www-authenticate"), Some("Bearer"));
+    // Malformed JSON: 400, the body named.
+    let resp = w
+        .api
+        .send(
+            RawRequest::new("POST", "/api/v1/session")
+                .header("content-type", "application/json")
+                .bytes(b"{not json".to_vec()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 400);
+    // An unknown path: a problem too.
+    let resp = w
+        .api
+        .send(RawRequest::new("GET", "/api/v1/nothing"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 404);
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/problem+json")
+    );
+    // Over the body limit: 413, a problem.
+    let resp = w
+        .api
+        .send(
+            RawRequest::new("POST", "/api/v1/session")
+                .header("content-type", "application/json")
+                .bytes(vec![b' '; 2 * 1024 * 1024]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 413);
+    let p: Value = serde_json::from_slice(&resp.body).unwrap();
+    assert_eq!(p["code"], "payload_too_large");
+    // A method the path does not take: 405 with Allow, a problem.
+    let resp = w
+        .api
+        .send(RawRequest::new("DELETE", "/api/v1/accounts"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 405);
+    assert!(resp.header("allow").is_some());
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/problem+json")
+    );
+    // A USCC already verified: 409 with the ways out.
+    let _first = w.firm("firm", 1).await;
+    let second = w.api.another();
+    second
+        .register("second", PASSWORD, "legal", &phone(2), None)
+        .await
+        .unwrap();
+    second.login("second", PASSWORD).await.unwrap();
+    let e = second
+        .verify_real_name("广州市测试1科技有限公司", &uscc(1), "张三", &resident_id(1))
+        .await
+        .unwrap_err();
+    let p = e.problem().unwrap();
+    assert_eq!((p.status, p.code.as_str()), (409, "uscc_registered"));
+    assert_eq!(p.field.as_deref(), Some("uscc"));
+    assert_eq!(p.ways_out.len(), 3);
+}
+
+async fn lists_are_compressed_when_accepted(mode: Mode) {
+    let w = World::new(mode).await;
+    let plain = w
+        .api
+        .send(RawRequest::new("GET", "/api/v1/regions"))
+        .await
+        .unwrap();
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-encoding"), None);
+    for enc in ["gzip", "zstd"] {
+        let (encoding, len) = match &w.base {
+            None => {
+                let r = w
+                    .api
+                    .send(RawRequest::new("GET", "/api/v1/regions").header("accept-encoding", enc))
+                    .await
+                    .unwrap();
+                (
+                    r.header("content-encoding").map(str::to_string),
+                    r.body.len(),
+                )
+            }
+            Some(base) => {
+                // A client that does not decode, to see the bytes on the wire.
+                let c = reqwest::Client::builder()
+                    .no_gzip()
+                    .no_zstd()
+                    .build()
+                    .unwrap();
+                let r = c
+                    .get(format!("{base}/api/v1/regions"))
+                    .header("accept-encoding", enc)
+                    .send()
+                    .await
+                    .unwrap();
+                let e = r
+                    .headers()
+                    .get("content-encoding")
+                    .map(|v| v.to_str().unwrap().to_string());
+                (e, r.bytes().await.unwrap().len())
+            }
+        };
+        assert_eq!(encoding.as_deref(), Some(enc));
+        assert!(
+            len < plain.body.len(),
+            "{enc}: {len} ≥ {}",
+            plain.body.len()
+        );
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+async fn a_dropped_upload_resumes_at_its_offset(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    let window = w.window(&st.admin).await;
+    let d = firm
+        .create_declaration("specialized", &window)
+        .await
+        .unwrap();
+    let item = d.value["id"].as_str().unwrap();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(300_000, b' ');
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    let up = firm
+        .create_upload(item, "审计报告.pdf", pdf.len() as u64, &sha256_hex(&pdf))
+        .await
+        .unwrap();
+    let id = up["id"].as_str().unwrap();
+    let half = pdf.len() / 2;
+    assert_eq!(
+        firm.append_chunk(id, 0, &pdf[..half]).await.unwrap(),
+        half as u64
+    );
+
+    // The link drops in the middle of the second chunk.
+    if let Some(base) = &w.base {
+        use tokio::io::AsyncWriteExt;
+        let addr = base.trim_start_matches("http://");
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "PATCH /api/v1/uploads/{id} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {}\r\n\
+             upload-offset: {half}\r\ncontent-type: application/octet-stream\r\n\
+             content-length: {}\r\n\r\n",
+            firm.token().unwrap(),
+            pdf.len() - half
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(&pdf[half..half + 1000]).await.unwrap();
+        drop(s);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // After reconnecting: ask where to go on, send the rest.
+    let offset = firm.upload_offset(id).await.unwrap();
+    assert_eq!(offset, half as u64);
+    // A chunk at the wrong offset is refused.
+    assert!(firm.append_chunk(id, 10, &pdf[10..20]).await.is_err());
+    let end = firm
+        .append_chunk(id, offset, &pdf[offset as usize..])
+        .await
+        .unwrap();
+    assert_eq!(end, pdf.len() as u64);
+    let evidence = firm.finish_upload(id).await.unwrap();
+    assert_eq!(evidence["name"], "审计报告.pdf", "{evidence}");
+}
+
+async fn an_escaping_zip_is_refused_naming_the_entry(mode: Mode) {
+    use std::io::Write;
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    let window = w.window(&st.admin).await;
+    let d = firm
+        .create_declaration("specialized", &window)
+        .await
+        .unwrap();
+    let item = d.value["id"].as_str().unwrap();
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("../evil.pdf", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(b"%PDF-1.7\n%%EOF\n").unwrap();
+    let bytes = z.finish().unwrap().into_inner();
+    let up = firm
+        .create_upload(item, "材料.zip", bytes.len() as u64, &sha256_hex(&bytes))
+        .await
+        .unwrap();
+    let id = up["id"].as_str().unwrap();
+    firm.append_chunk(id, 0, &bytes).await.unwrap();
+    let e = firm.finish_upload(id).await.unwrap_err();
+    let p = e.problem().expect("a problem");
+    assert!(p.status == 409 || p.status == 422, "{p:?}");
+    assert!(p.detail.contains("evil.pdf"), "{p:?}");
+    assert_eq!(firm.evidence_list(item).await.unwrap(), json!([]));
+}
+
+async fn lockout_and_query_limits_say_when_to_retry(mode: Mode) {
+    let w = World::new(mode).await;
+    w.firm("firm", 1).await;
+    let c = w.api.another();
+    let mut locked = None;
+    for _ in 0..7 {
+        let r = c
+            .send(
+                RawRequest::new("POST", "/api/v1/session")
+                    .json(&json!({"identifier": "firm", "password": "Wrong-999"})),
+            )
+            .await
+            .unwrap();
+        if r.status == 423 {
+            locked = Some(r);
+            break;
+        }
+        assert_eq!(r.status, 401);
+    }
+    let r = locked.expect("locked after repeated failures");
+    assert_eq!(r.header("retry-after"), Some("900"));
+    let p: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(p["code"], "locked");
+
+    let mut limited = None;
+    for _ in 0..20 {
+        let r = c
+            .send(
+                RawRequest::new("POST", "/api/v1/certification-query").json(&json!({
+                    "name": "某公司", "uscc": uscc(1), "challenge_id": "none", "answer": "0"
+                })),
+            )
+            .await
+            .unwrap();
+        if r.status == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("rate-limited after repeated queries");
+    let secs: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=600).contains(&secs), "{secs}");
+
+    // One address asking for many reset codes is stopped, whatever the accounts.
+    let mut answers = Vec::new();
+    for n in 0..=zjtx::service::throttle::CODES_PER_ADDRESS {
+        let r = c
+            .send(
+                RawRequest::new("POST", "/api/v1/password-reset")
+                    .json(&json!({ "identifier": format!("nobody{n}") })),
+            )
+            .await
+            .unwrap();
+        answers.push((r.status, r.header("retry-after").map(str::to_string)));
+    }
+    let (last_status, last_retry) = answers.pop().unwrap();
+    assert!(answers.iter().all(|(s, _)| *s != 429), "{answers:?}");
+    assert_eq!(last_status, 429);
+    assert_eq!(last_retry.as_deref(), Some("600"));
+}
+
+async fn announcements_go_public_when_published(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let a = st
+        .admin
+        .create_announcement("2025年专精特新申报通知", "申报时间为3月3日至3月31日。")
+        .await
+        .unwrap();
+    let id = a.value["id"].as_str().unwrap();
+    let v = a.version.unwrap();
+    let public = w.api.announcements("limit=10").await.unwrap();
+    assert_eq!(public["items"], json!([]));
+    // A reviewer is no publisher.
+    let e = st
+        .county
+        .announcement_action(id, v, "publish")
+        .await
+        .unwrap_err();
+    assert!(matches!(e.status(), Some(403) | Some(404)), "{e}");
+    let published = st
+        .admin
+        .announcement_action(id, v, "publish")
+        .await
+        .unwrap();
+    assert_eq!(published.version, Some(v + 1));
+    let stale = st
+        .admin
+        .announcement_action(id, v, "withdraw")
+        .await
+        .unwrap_err();
+    assert_eq!(stale.status(), Some(412));
+    let public = w.api.announcements("limit=10").await.unwrap();
+    assert_eq!(public["items"][0]["id"], id);
+    let one = w.api.announcement(id).await.unwrap();
+    assert_eq!(one["title"], "2025年专精特新申报通知");
+}
+
+async fn chains_are_set_with_if_match_once_configured(mode: Mode) {
+    let w = World::new(mode).await;
+    let st = staff(&w).await;
+    let default = st.admin.chain("440000", "specialized").await.unwrap();
+    assert_eq!(default.value["is_default"], true);
+    assert_eq!(default.version, None);
+    // A reviewer configures nothing.
+    let e = st
+        .county
+        .set_chain("440000", "specialized", &["county", "province"], None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    let first = st
+        .admin
+        .set_chain("440000", "specialized", &["county", "province"], None)
+        .await
+        .unwrap();
+    let v = first.version.expect("a configured chain has a version");
+    // Once configured, a change without If-Match is a plain conflict (409), a stale one 412.
+    let e = st
+        .admin
+        .set_chain("440000", "specialized", &["city", "province"], None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(409));
+    assert_eq!(e.problem().unwrap().current_version, Some(v));
+    let second = st
+        .admin
+        .set_chain("440000", "specialized", &["city", "province"], Some(v))
+        .await
+        .unwrap();
+    assert_eq!(second.version, Some(v + 1));
+    let e = st
+        .admin
+        .set_chain(
+            "440000",
+            "specialized",
+            &["county", "city", "province"],
+            Some(v),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(412));
+    assert_eq!(e.problem().unwrap().by.as_deref(), Some("gd_admin-name"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_every_route_is_served() {
+    let w = World::new(Mode::InProcess).await;
+    let doc = w.api.openapi().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for op in OPERATIONS {
+        let path = full_path(op);
+        assert!(
+            doc["paths"][&path][op.method].is_object(),
+            "{} {path} missing from the document",
+            op.method
+        );
+        // Served: the router knows the path and the method (any answer but its own 404/405).
+        let concrete = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let resp = w
+            .api
+            .send(RawRequest::new(&op.method.to_uppercase(), concrete.clone()))
+            .await
+            .unwrap();
+        assert_ne!(resp.status, 405, "{} {concrete}", op.method);
+        if resp.status == 404 && op.method != "head" {
+            let p: Value = serde_json::from_slice(&resp.body).unwrap();
+            assert!(
+                !p["detail_en"].as_str().unwrap().contains("this endpoint"),
+                "{} {concrete} is not routed",
+                op.method
+            );
+        }
+    }
+    for name in [
+        "Problem",
+        "Registration",
+        "EnterpriseUpdate",
+        "NewUpload",
+        "Page",
+    ] {
+        assert!(doc["components"]["schemas"][name].is_object(), "{name}");
+    }
+}

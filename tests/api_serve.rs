@@ -1,0 +1,154 @@
+//! `zjtx serve` as a process: it listens, answers, and on SIGTERM finishes the request in flight
+//! before it exits 0.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_answers_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first line on stderr names the address.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches("/api/v1")
+        .to_string();
+
+    let client = zjtx::client::ApiClient::http(&base).unwrap();
+    assert_eq!(client.healthz().await.unwrap()["status"], "ok");
+    let doc = client.openapi().await.unwrap();
+    assert!(doc["paths"]["/api/v1/declarations/{id}/submit"]["post"].is_object());
+
+    // A request in flight when SIGTERM arrives still gets its answer: a body sent slowly.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let body = br#"{"identifier":"nobody","password":"Wrong-123"}"#;
+    let head = format!(
+        "POST /api/v1/session HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&body[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    conn.write_all(&body[10..]).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 401"),
+        "the request in flight was answered: {answer}"
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    // Gone: no new connections.
+    assert!(
+        reqwest::Client::new()
+            .get(format!("{base}/healthz"))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_err()
+    );
+}
+
+/// A `zjtx serve` process on a loopback port: (process, base URL, data dir).
+#[cfg(unix)]
+fn spawn_serve() -> (std::process::Child, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.path())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches("/api/v1")
+        .to_string();
+    (child, base, dir)
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_keeps_an_owner_only_token_and_logout_revokes_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let (mut server, base, _data) = spawn_serve();
+    let api = zjtx::client::ApiClient::http(&base).unwrap();
+    api.register("cli_user", "Secret-123", "natural", "13900000009", None)
+        .await
+        .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let zjtx = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+            .args(args)
+            .env("ZJTX_CONFIG_DIR", config.path())
+            .env("ZJTX_PASSWORD", "Secret-123")
+            .env_remove("ZJTX_TOKEN")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) =
+        tokio::task::block_in_place(|| zjtx(&["login", "--server", &base, "--user", "cli_user"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let file = config.path().join("token");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let token = std::fs::read_to_string(&file).unwrap();
+    api.set_token(Some(token.clone()));
+    assert_eq!(api.me().await.unwrap()["login_name"], "cli_user");
+
+    let (code, out, err) = tokio::task::block_in_place(|| zjtx(&["logout", "--server", &base]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!file.exists());
+    assert_eq!(api.me().await.unwrap_err().status(), Some(401));
+
+    // A wrong password: exit 1, nothing kept.
+    let out = tokio::task::block_in_place(|| {
+        Command::new(env!("CARGO_BIN_EXE_zjtx"))
+            .args(["login", "--server", &base, "--user", "cli_user"])
+            .env("ZJTX_CONFIG_DIR", config.path())
+            .env("ZJTX_PASSWORD", "Wrong-999")
+            .output()
+            .unwrap()
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!file.exists());
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
