@@ -32,7 +32,7 @@ TOKEN="$(curl -sf -X POST "$BASE/api/v1/session" -H 'content-type: application/j
 CHECKS=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance
 echo "-- anonymous"
 "$VENV/bin/st" run "$BASE/api/v1/openapi.json" --url "$BASE" -n "$EXAMPLES" \
-    --phases examples,fuzzing -c "$CHECKS" --no-color
+    --phases examples,fuzzing -c "$CHECKS" --no-color --seed "${SCHEMATHESIS_SEED:-20261122}"
 echo "-- logged in"
 "$VENV/bin/st" run "$BASE/api/v1/openapi.json" --url "$BASE" -n "$EXAMPLES" \
-    --phases examples,fuzzing -c "$CHECKS" --no-color -H "Authorization: Bearer $TOKEN"
+    --phases examples,fuzzing -c "$CHECKS" --no-color --seed "${SCHEMATHESIS_SEED:-20261122}" -H "Authorization: Bearer $TOKEN"
