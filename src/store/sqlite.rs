@@ -8,15 +8,16 @@
 //! committed state while a write is in progress.
 //!
 //! Checkpoints (copying the WAL back into the database file, with an fsync) run on a connection
-//! of their own in the background, never inside a write: SQLite's automatic checkpoint would
-//! otherwise fall on whichever commit crosses the WAL threshold, and that one decision would take
-//! 5–20 ms instead of a fraction of one (measured by `benches/service.rs` on a million
-//! declarations). Every write transaction wakes the checkpointer, which waits
+//! of their own in the background, not inside a write: SQLite's automatic checkpoint (every 1000
+//! WAL pages) falls on whichever commit crosses the threshold, and with a million declarations
+//! that made about one review decision in 35 take 6–8 ms instead of 0.2–0.5 ms
+//! (`benches/service.rs`). Every write transaction wakes the checkpointer, which waits
 //! [`CHECKPOINT_PAUSE`] to gather a burst of writes and then runs a `PASSIVE` checkpoint: it
 //! proceeds alongside readers and the writer and skips what it cannot copy yet. The writer's
 //! own automatic checkpoint stays on, at [`WRITER_AUTOCHECKPOINT_PAGES`], only as a bound on
-//! the WAL should the checkpointer fall behind. A process killed at any point — in a write, in a
-//! checkpoint — leaves a database that SQLite recovers on the next open.
+//! the WAL during a long uninterrupted stream of writes (the WAL restarts from its beginning only
+//! when a write begins after a complete checkpoint). A process killed at any point — in a write,
+//! in a checkpoint — leaves a database that SQLite recovers on the next open.
 //!
 //! There is no in-memory mode: several pools cannot share a `:memory:` database without shared
 //! cache, which changes locking. Tests open a file in a temporary directory instead.
@@ -39,9 +40,10 @@ const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// Reader connections.
 const READERS: u32 = 4;
 /// How long the checkpointer lets writes gather after the first one wakes it.
-pub const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
-/// The writer's own automatic checkpoint threshold (pages of the WAL): far above what the
-/// background checkpointer lets accumulate, so it only bounds the WAL if that one falls behind.
+pub const CHECKPOINT_PAUSE: Duration = Duration::from_millis(20);
+/// The writer's own automatic checkpoint threshold (pages of the WAL, 128 MiB at 4 KiB): far
+/// above what a burst of interactive writes accumulates, so it only bounds the WAL during bulk
+/// loads.
 pub const WRITER_AUTOCHECKPOINT_PAGES: u32 = 32_768;
 
 /// The SQLite implementation of [`Store`].
