@@ -99,3 +99,100 @@ async fn two_reviewers_passing_the_same_item_at_once_one_wins() {
         );
     }
 }
+
+/// Two services on one database file (two `zjtx serve` processes sharing the embedded store):
+/// three reviewers pass, return and reject the same item at once. The write lock is then
+/// SQLite's, not one pool's; still exactly one decision is recorded and both others are refused
+/// with a conflict naming the reviewer who decided.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_decisions_at_once_through_two_services_one_wins() {
+    use zjtx::service::{PasswordHashing, Service, ServiceConfig};
+    let env = env().await;
+    let other = Service::open(
+        ServiceConfig::new(env.svc.data_dir())
+            .with_clock(Arc::new(env.clock.clone()))
+            .with_passwords(PasswordHashing::Fast),
+    )
+    .await
+    .unwrap();
+    let firm = env.enterprise("firm", 1).await;
+    set_county(&env, firm.enterprise_id.as_deref().unwrap(), "440305").await;
+    let mut reviewers = Vec::new();
+    for login in ["rev_a", "rev_b", "rev_c"] {
+        reviewers.push(
+            env.staff(login, AccountKind::Reviewer, Some(County), Some("440305"))
+                .await,
+        );
+    }
+
+    for round in 0..6 {
+        let item = submitted(
+            &env,
+            &firm,
+            ItemKind::Declaration,
+            Tier::Specialized,
+            &[County, City, Province],
+            json!({}),
+        )
+        .await;
+        let barrier = Arc::new(Barrier::new(3));
+        let mut tasks = Vec::new();
+        for (k, who) in reviewers.iter().enumerate() {
+            // Alternate which service and which decision each reviewer gets, round by round.
+            let svc = if (k + round) % 2 == 0 {
+                env.svc.clone()
+            } else {
+                other.clone()
+            };
+            let who = who.clone();
+            let barrier = barrier.clone();
+            let id = item.id.clone();
+            let version = item.version;
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let result = match (k + round) % 3 {
+                    0 => svc.pass(&who, &id, version, None).await,
+                    1 => svc.return_item(&who, &id, version, "补充材料".into()).await,
+                    _ => svc.reject(&who, &id, version, "不符合条件".into()).await,
+                };
+                (who.display_name.clone(), result)
+            }));
+        }
+        let mut winners = Vec::new();
+        let mut conflicts = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                (name, Ok(done)) => winners.push((name, done.item.state)),
+                (name, Err(ServiceError::Conflict { by, .. })) => conflicts.push((name, by)),
+                (_, Err(other)) => panic!("round {round}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!((winners.len(), conflicts.len()), (1, 2), "round {round}");
+        let (winner, state) = &winners[0];
+        for (_, by) in &conflicts {
+            assert_eq!(by.as_deref(), Some(winner.as_str()), "round {round}");
+        }
+
+        // Both services read the one decision back.
+        for svc in [&env.svc, &other] {
+            let mut conn = svc.read().await.unwrap();
+            let stored = items::load(&mut conn, &item.id).await.unwrap();
+            assert_eq!(
+                (stored.state, stored.version),
+                (*state, item.version + 1),
+                "round {round}"
+            );
+            let history = history_of(&mut conn, &item.id).await.unwrap();
+            let decisions: Vec<&str> = history
+                .iter()
+                .filter(|h| h.action != "submit")
+                .map(|h| h.actor_name.as_str())
+                .collect();
+            assert_eq!(decisions, [winner.as_str()], "round {round}");
+        }
+        let trail = env.audit_actions("item", &item.id).await;
+        assert_eq!(trail.len(), 3, "round {round}: {trail:?}");
+        assert_eq!(&trail[..2], ["item.create", "item.submit"], "round {round}");
+    }
+    other.close().await;
+}
