@@ -69,8 +69,7 @@ pub enum Command {
         declarations: Option<u64>,
     },
     /// Serve the HTTP API (`/api/v1`, `/healthz`) until ctrl-c or SIGTERM; requests in flight
-    /// are finished first. TLS (`--tls-cert/--tls-key`) is not supported yet: put a TLS proxy in
-    /// front.
+    /// are finished first. With `--tls-cert` and `--tls-key` it serves HTTPS only.
     Serve {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -79,21 +78,34 @@ pub enum Command {
         /// user's data directory, the same one `zjtx demo` seeds.
         #[arg(long, env = "ZJTX_DATA_DIR", value_name = "DIR")]
         db: Option<PathBuf>,
+        /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
-    /// Log in to a `zjtx serve` and keep the token (file with mode 0600 in the config dir;
-    /// `ZJTX_TOKEN` overrides it). The password comes from `ZJTX_PASSWORD` or standard input.
+    /// Log in to a `zjtx serve` and keep the token: in the OS keyring, or where none answers
+    /// within 2 s (or `ZJTX_KEYRING=off`) in a file with mode 0600 in the config dir;
+    /// `ZJTX_TOKEN` overrides both. The password comes from `ZJTX_PASSWORD` or standard input.
     Login {
-        /// The server, e.g. http://127.0.0.1:8080.
+        /// The server, e.g. https://zjtx.example.cn or http://127.0.0.1:8080.
         #[arg(long, env = "ZJTX_SERVER")]
         server: String,
         /// Login name, phone or (legal person) USCC.
         #[arg(long)]
         user: String,
+        /// Also trust this PEM CA (or self-signed server) certificate for HTTPS.
+        #[arg(long, env = "ZJTX_CA_CERT", value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
     },
-    /// Log out: revoke the kept token on the server and forget it.
+    /// Log out: revoke the kept token on the server and forget it (keyring and file).
     Logout {
         #[arg(long, env = "ZJTX_SERVER")]
         server: String,
+        /// Also trust this PEM CA (or self-signed server) certificate for HTTPS.
+        #[arg(long, env = "ZJTX_CA_CERT", value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
     },
 }
 
@@ -144,12 +156,21 @@ pub fn main() -> ExitCode {
         Command::Regions(RegionsCommand::Show { code }) => regions_show(lang, &code),
         Command::Regions(RegionsCommand::Search { text }) => regions_search(lang, &text),
         Command::Demo { db, declarations } => demo(lang, db, declarations),
-        Command::Serve { listen, db } => match db.or_else(default_data_dir) {
-            Some(dir) => serve(&listen, &dir),
+        Command::Serve {
+            listen,
+            db,
+            tls_cert,
+            tls_key,
+        } => match db.or_else(default_data_dir) {
+            Some(dir) => serve(&listen, &dir, tls_cert.zip(tls_key)),
             None => Err("no data directory: pass --db DIR".to_string()),
         },
-        Command::Login { server, user } => login(&server, &user),
-        Command::Logout { server } => logout(&server),
+        Command::Login {
+            server,
+            user,
+            ca_cert,
+        } => login(&server, &user, ca_cert.as_deref()),
+        Command::Logout { server, ca_cert } => logout(&server, ca_cert.as_deref()),
     };
     match result {
         Ok(out) => {
@@ -178,8 +199,24 @@ fn config_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "no config directory: set ZJTX_CONFIG_DIR".to_string())
 }
 
+/// An HTTP client for `server`, trusting `ca_cert` too when given.
+fn http_client(server: &str, ca_cert: Option<&Path>) -> Result<crate::client::ApiClient, String> {
+    let pem = match ca_cert {
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|e| format!("cannot read the CA certificate {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    crate::client::ApiClient::http_with_root_cert(server, pem.as_deref()).map_err(|e| match ca_cert
+    {
+        Some(path) => format!("the CA certificate {}: {e}", path.display()),
+        None => e.to_string(),
+    })
+}
+
 /// `zjtx login`: the token of a fresh session, kept for later commands.
-fn login(server: &str, user: &str) -> Out {
+fn login(server: &str, user: &str, ca_cert: Option<&Path>) -> Out {
     let password = match std::env::var("ZJTX_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -192,29 +229,29 @@ fn login(server: &str, user: &str) -> Out {
     };
     let dir = config_dir()?;
     client_runtime()?.block_on(async {
-        let api = crate::client::ApiClient::http(server).map_err(|e| e.to_string())?;
+        let api = http_client(server, ca_cert)?;
         let ok = api
             .login(user, &password)
             .await
             .map_err(|e| e.to_string())?;
         let token = api.token().unwrap_or_default();
-        crate::client::token::save(&dir, &token)
+        let stored = crate::client::token::save(&dir, &token)
             .map_err(|e| format!("cannot keep the token in {}: {e}", dir.display()))?;
         Ok(format!(
-            "logged in as {user} until {}\n",
+            "logged in as {user} until {}\ntoken kept in {stored}\n",
             ok["expires_at"].as_str().unwrap_or("?")
         ))
     })
 }
 
 /// `zjtx logout`: revokes the kept token and forgets it.
-fn logout(server: &str) -> Out {
+fn logout(server: &str, ca_cert: Option<&Path>) -> Out {
     let dir = config_dir()?;
     let Some(token) = crate::client::token::load(&dir) else {
         return Ok("not logged in\n".to_string());
     };
     client_runtime()?.block_on(async {
-        let api = crate::client::ApiClient::http(server).map_err(|e| e.to_string())?;
+        let api = http_client(server, ca_cert)?;
         api.set_token(Some(token));
         // An expired or revoked token is as good as logged out.
         match api.logout().await {
@@ -228,7 +265,12 @@ fn logout(server: &str) -> Out {
 }
 
 /// `zjtx serve`: a multi-thread runtime running the API until a shutdown signal.
-fn serve(listen: &str, data_dir: &Path) -> Out {
+fn serve(listen: &str, data_dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Out {
+    // Bad certificate or key files are reported before anything else happens.
+    let tls = match tls {
+        Some((cert, key)) => Some(crate::api::tls_config(&cert, &key)?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -245,13 +287,26 @@ fn serve(listen: &str, data_dir: &Path) -> Out {
         let addr = listener
             .local_addr()
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!(
-            "zjtx: serving http://{addr}/api/v1 (data: {})",
+            "zjtx: serving {scheme}://{addr}/api/v1 (data: {})",
             data_dir.display()
         );
-        crate::api::serve(listener, service.clone(), crate::api::shutdown_signal())
-            .await
-            .map_err(|e| format!("server error: {e}"))?;
+        let served = match tls {
+            Some(tls) => {
+                crate::api::serve_tls(
+                    listener,
+                    tls,
+                    service.clone(),
+                    crate::api::shutdown_signal(),
+                )
+                .await
+            }
+            None => {
+                crate::api::serve(listener, service.clone(), crate::api::shutdown_signal()).await
+            }
+        };
+        served.map_err(|e| format!("server error: {e}"))?;
         service.close().await;
         Ok(String::new())
     })

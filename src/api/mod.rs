@@ -321,3 +321,79 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
 }
+
+/// The TLS set-up of `zjtx serve --tls-cert FILE --tls-key FILE`: a PEM certificate chain and
+/// its PEM private key (PKCS#8, PKCS#1 or SEC1), served over rustls with the ring provider,
+/// HTTP/1.1 only. Errors name the file at fault.
+pub fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> Result<TlsConfig, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read(path)
+            .map_err(|e| format!("cannot read the TLS {what} {}: {e}", path.display()))
+    };
+    let cert_pem = read(cert, "certificate")?;
+    let key_pem = read(key, "key")?;
+    let chain = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            format!(
+                "the TLS certificate {} is not valid PEM: {e}",
+                cert.display()
+            )
+        })?;
+    if chain.is_empty() {
+        return Err(format!(
+            "the TLS certificate {} holds no PEM CERTIFICATE block",
+            cert.display()
+        ));
+    }
+    let private = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
+        format!(
+            "the TLS key {} holds no usable PEM private key: {e}",
+            key.display()
+        )
+    })?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS set-up failed: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .map_err(|e| {
+            format!(
+                "the TLS key {} does not fit the certificate {}: {e}",
+                key.display(),
+                cert.display()
+            )
+        })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsConfig(
+        axum_server::tls_rustls::RustlsConfig::from_config(std::sync::Arc::new(config)),
+    ))
+}
+
+/// A checked TLS set-up for [`serve_tls`], made by [`tls_config`].
+#[derive(Clone)]
+pub struct TlsConfig(axum_server::tls_rustls::RustlsConfig);
+
+/// Like [`serve`], over TLS: stops accepting when `shutdown` resolves and finishes the requests
+/// in flight first.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    tls: TlsConfig,
+    service: Service,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(service).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(None);
+    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls.0)?
+        .handle(handle)
+        .serve(app)
+        .await
+}

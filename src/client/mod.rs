@@ -199,7 +199,26 @@ impl ApiClient {
 
     /// Over HTTP to `base` (`http://host:port`), compression on, 30 s time-out.
     pub fn http(base: &str) -> ClientResult<ApiClient> {
-        let client = reqwest::Client::builder()
+        ApiClient::http_with_root_cert(base, None)
+    }
+
+    /// Like [`ApiClient::http`], also trusting the PEM certificate(s) in `root_pem` (a private
+    /// CA or a self-signed server certificate) besides the built-in roots.
+    pub fn http_with_root_cert(base: &str, root_pem: Option<&[u8]>) -> ClientResult<ApiClient> {
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = root_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| ClientError::Transport(format!("not a PEM certificate: {e}")))?;
+            if certs.is_empty() {
+                return Err(ClientError::Transport(
+                    "no PEM CERTIFICATE block in the CA file".to_string(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
             .gzip(true)
             .zstd(true)
             .connect_timeout(Duration::from_secs(10))
