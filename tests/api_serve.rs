@@ -114,6 +114,9 @@ async fn login_keeps_an_owner_only_token_and_logout_revokes_it() {
             .args(args)
             .env("ZJTX_CONFIG_DIR", config.path())
             .env("ZJTX_PASSWORD", "Secret-123")
+            // The file store, also on a desktop with a keyring (tests/api_tls.rs covers the
+            // fallback when the keyring is unreachable).
+            .env("ZJTX_KEYRING", "off")
             .env_remove("ZJTX_TOKEN")
             .output()
             .unwrap();
