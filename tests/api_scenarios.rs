@@ -351,6 +351,31 @@ async fn register_to_certification(mode: Mode) {
     assert_eq!(certs.as_array().unwrap().len(), 1, "{certs}");
     assert_eq!(certs[0]["id"], cert["id"]);
     conforms("enterprise_certifications", 200, &certs);
+    let challenge = w.api.query_challenge().await.unwrap();
+    conforms("query_challenge", 201, &challenge);
+    let e: Vec<&str> = challenge["expression"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .collect();
+    let (x, y): (i64, i64) = (e[0].parse().unwrap(), e[2].parse().unwrap());
+    let answer = if e[1] == "+" { x + y } else { x - y };
+    let found = w
+        .api
+        .query_certifications(
+            detail.value["enterprise_name"].as_str().unwrap(),
+            detail.value["uscc"].as_str().unwrap(),
+            challenge["id"].as_str().unwrap(),
+            &answer.to_string(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found["certifications"].as_array().unwrap().len(),
+        1,
+        "{found}"
+    );
+    conforms("query_certifications", 200, &found);
     let one = firm
         .certification(cert["id"].as_str().unwrap())
         .await
@@ -881,8 +906,10 @@ async fn announcements_go_public_when_published(mode: Mode) {
     assert_eq!(stale.status(), Some(412));
     let public = w.api.announcements("limit=10").await.unwrap();
     assert_eq!(public["items"][0]["id"], id);
+    conforms("announcements", 200, &public);
     let one = w.api.announcement(id).await.unwrap();
     assert_eq!(one["title"], "2025年专精特新申报通知");
+    conforms("announcement", 200, &one);
 }
 
 async fn chains_are_set_with_if_match_once_configured(mode: Mode) {

@@ -174,13 +174,18 @@ pub const OPERATIONS: &[Op] = &[
         .status(201),
     // public
     op("get", "/announcements", "announcements")
+        .returns("AnnouncementSummaryPage")
         .tag("public", "Published announcements")
         .query(&["cursor", "limit", "level", "authority", "text"]),
-    op("get", "/announcements/{id}", "announcement").tag("public", "One announcement"),
+    op("get", "/announcements/{id}", "announcement")
+        .returns("PublicAnnouncement")
+        .tag("public", "One announcement"),
     op("post", "/certification-query/challenge", "query_challenge")
+        .returns("Challenge")
         .tag("public", "A challenge for the certification query")
         .status(201),
     op("post", "/certification-query", "query_certifications")
+        .returns("QueryAnswer")
         .tag(
             "public",
             "Query an enterprise's certifications (rate-limited per address)",
@@ -901,7 +906,15 @@ fn build() -> OpenApi {
         crate::service::inbox::Inbox,
         crate::service::inbox::LatestMessages,
         crate::service::inbox::MessageView,
+        crate::service::announcements::AnnouncementSummary,
+        crate::service::announcements::PublicAnnouncement,
+        crate::service::query::Challenge,
+        crate::service::query::QueryAnswer,
     );
+    schemas.push((
+        "AnnouncementSummaryPage".into(),
+        page_of("AnnouncementSummary"),
+    ));
     schemas.push((
         "DeclarationSummaryPage".into(),
         page_of("DeclarationSummary"),
