@@ -158,6 +158,7 @@ impl World {
             .open_window("440000", "specialized", 2025, "2025-03-03", "2025-03-31")
             .await
             .unwrap();
+        conforms("open_window", 201, &w.value);
         w.value["id"].as_str().unwrap().to_string()
     }
 
@@ -307,6 +308,7 @@ async fn register_to_certification(mode: Mode) {
     let window = w.window(&st.admin).await;
     let open = firm.open_windows().await.unwrap();
     assert!(open.to_string().contains(&window), "{open}");
+    conforms("open_windows", 200, &open);
     let (id, v) = w.draft(&firm, &window).await;
     let eval = firm.evaluate_declaration(&id).await.unwrap();
     assert!(eval.is_object());
@@ -917,6 +919,7 @@ async fn chains_are_set_with_if_match_once_configured(mode: Mode) {
     let st = staff(&w).await;
     let default = st.admin.chain("440000", "specialized").await.unwrap();
     assert_eq!(default.value["is_default"], true);
+    conforms("chain", 200, &default.value);
     assert_eq!(default.version, None);
     // A reviewer configures nothing.
     let e = st

@@ -198,6 +198,7 @@ pub const OPERATIONS: &[Op] = &[
         .tag("public", "Region picker (GB/T 2260)")
         .query(&["parent", "q"]),
     op("get", "/authorities/{code}/windows", "authority_windows")
+        .returns("WindowViewPage")
         .tag("public", "Declaration windows of an authority")
         .query(&["cursor", "limit", "tier", "batch", "status"]),
     // enterprise
@@ -248,6 +249,7 @@ pub const OPERATIONS: &[Op] = &[
         .if_match(),
     // declarations
     op("get", "/windows/open", "open_windows")
+        .returns("EnterpriseWindows")
         .tag(
             "declarations",
             "Windows the caller's enterprise may declare in",
@@ -391,15 +393,18 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("BulkBody")),
     // admin
     op("post", "/windows", "open_window")
+        .returns("WindowView")
         .tag("admin", "Open a declaration window")
         .auth()
         .body(In::Json("NewWindow"))
         .status(201),
     op("post", "/windows/{id}/close", "close_window")
+        .returns("WindowView")
         .tag("admin", "Close a window early")
         .auth()
         .if_match(),
     op("get", "/authorities/{code}/chains/{tier}", "chain")
+        .returns("ChainView")
         .tag(
             "admin",
             "The review chain of an authority and tier (ETag = version)",
@@ -910,7 +915,11 @@ fn build() -> OpenApi {
         crate::service::announcements::PublicAnnouncement,
         crate::service::query::Challenge,
         crate::service::query::QueryAnswer,
+        crate::service::windows::WindowView,
+        crate::service::windows::EnterpriseWindows,
+        crate::service::windows::ChainView,
     );
+    schemas.push(("WindowViewPage".into(), page_of("WindowView")));
     schemas.push((
         "AnnouncementSummaryPage".into(),
         page_of("AnnouncementSummary"),
