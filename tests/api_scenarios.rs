@@ -129,6 +129,7 @@ impl World {
     async fn assessment(&self, firm: &ApiClient) {
         let q = firm.questionnaire("manufacturing").await.unwrap();
         let a = firm.start_assessment(None).await.unwrap();
+        conforms("start_assessment", 201, &a);
         let id = a["id"].as_str().unwrap().to_string();
         let mut answers = BTreeMap::new();
         for question in q["questions"].as_array().unwrap() {
@@ -150,6 +151,8 @@ impl World {
             .unwrap();
         assert!(done.value["completed_at"].is_string());
         assert!(done.value["level"].is_string(), "{}", done.value);
+        conforms("complete_assessment", 200, &done.value);
+        conforms("assessments", 200, &firm.assessments().await.unwrap());
     }
 
     /// A 广东 window for 专精特新, batch 2025, open 2025-03-03 … 2025-03-31; its id.

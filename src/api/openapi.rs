@@ -222,15 +222,18 @@ pub const OPERATIONS: &[Op] = &[
         "A digital-level questionnaire (数字化水平评测)",
     ),
     op("get", "/assessments", "assessments")
+        .returns("AssessmentSummaryPage")
         .tag("assessment", "The caller's assessment history")
         .auth()
         .query(PAGE),
     op("post", "/assessments", "start_assessment")
+        .returns("AssessmentDetail")
         .tag("assessment", "Start (or resume) an assessment")
         .auth()
         .body(In::Json("StartAssessment"))
         .status(201),
     op("get", "/assessments/{id}", "assessment")
+        .returns("AssessmentDetail")
         .tag("assessment", "One assessment (ETag = version)")
         .auth(),
     op("delete", "/assessments/{id}", "discard_assessment")
@@ -244,6 +247,7 @@ pub const OPERATIONS: &[Op] = &[
         .if_match()
         .body(In::Map),
     op("post", "/assessments/{id}/complete", "complete_assessment")
+        .returns("AssessmentDetail")
         .tag("assessment", "Complete an assessment")
         .auth()
         .if_match(),
@@ -918,7 +922,10 @@ fn build() -> OpenApi {
         crate::service::windows::WindowView,
         crate::service::windows::EnterpriseWindows,
         crate::service::windows::ChainView,
+        crate::service::assessment::AssessmentDetail,
+        crate::service::assessment::AssessmentSummary,
     );
+    schemas.push(("AssessmentSummaryPage".into(), page_of("AssessmentSummary")));
     schemas.push(("WindowViewPage".into(), page_of("WindowView")));
     schemas.push((
         "AnnouncementSummaryPage".into(),
