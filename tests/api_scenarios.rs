@@ -129,6 +129,7 @@ impl World {
     async fn assessment(&self, firm: &ApiClient) {
         let q = firm.questionnaire("manufacturing").await.unwrap();
         let a = firm.start_assessment(None).await.unwrap();
+        conforms("start_assessment", 201, &a);
         let id = a["id"].as_str().unwrap().to_string();
         let mut answers = BTreeMap::new();
         for question in q["questions"].as_array().unwrap() {
@@ -150,6 +151,8 @@ impl World {
             .unwrap();
         assert!(done.value["completed_at"].is_string());
         assert!(done.value["level"].is_string(), "{}", done.value);
+        conforms("complete_assessment", 200, &done.value);
+        conforms("assessments", 200, &firm.assessments().await.unwrap());
     }
 
     /// A 广东 window for 专精特新, batch 2025, open 2025-03-03 … 2025-03-31; its id.
@@ -158,6 +161,7 @@ impl World {
             .open_window("440000", "specialized", 2025, "2025-03-03", "2025-03-31")
             .await
             .unwrap();
+        conforms("open_window", 201, &w.value);
         w.value["id"].as_str().unwrap().to_string()
     }
 
@@ -247,7 +251,9 @@ async fn claim_and_pass(reviewer: &ApiClient, id: &str) -> Value {
             .any(|e| e["id"] == id || e["item_id"] == id),
         "{queue}"
     );
+    conforms("queue", 200, &queue);
     let detail = reviewer.review_item(id).await.unwrap();
+    conforms("review_item", 200, &detail.value);
     let v = detail.version.unwrap();
     let claimed = reviewer.decide(id, v, "claim", None).await.unwrap();
     let v = claimed["item"]["version"].as_i64().unwrap();
@@ -305,6 +311,7 @@ async fn register_to_certification(mode: Mode) {
     let window = w.window(&st.admin).await;
     let open = firm.open_windows().await.unwrap();
     assert!(open.to_string().contains(&window), "{open}");
+    conforms("open_windows", 200, &open);
     let (id, v) = w.draft(&firm, &window).await;
     let eval = firm.evaluate_declaration(&id).await.unwrap();
     assert!(eval.is_object());
@@ -326,6 +333,7 @@ async fn register_to_certification(mode: Mode) {
         ("submitted".into(), Some("province".into()))
     );
     let done = claim_and_pass(&st.province, &id).await;
+    conforms("decide", 200, &done);
     assert_eq!(done["item"]["state"]["state"], "approved", "{done}");
     let cert = &done["certification"];
     assert_eq!(cert["tier"], "specialized");
@@ -333,10 +341,46 @@ async fn register_to_certification(mode: Mode) {
 
     let detail = firm.declaration(&id).await.unwrap();
     assert_eq!(detail.value["state"]["state"], "approved");
+    assert!(detail.value["breakdown"].is_object());
+    conforms("declaration", 200, &detail.value);
+    conforms("evaluate_declaration", 200, &eval);
+    let logged_in = firm.login("firm", PASSWORD).await.unwrap();
+    conforms("login", 201, &logged_in);
+    conforms(
+        "own_enterprise",
+        200,
+        &firm.own_enterprise().await.unwrap().value,
+    );
     let eid = detail.value["enterprise_id"].as_str().unwrap();
     let certs = firm.certifications(eid).await.unwrap();
     assert_eq!(certs.as_array().unwrap().len(), 1, "{certs}");
     assert_eq!(certs[0]["id"], cert["id"]);
+    conforms("enterprise_certifications", 200, &certs);
+    let challenge = w.api.query_challenge().await.unwrap();
+    conforms("query_challenge", 201, &challenge);
+    let e: Vec<&str> = challenge["expression"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .collect();
+    let (x, y): (i64, i64) = (e[0].parse().unwrap(), e[2].parse().unwrap());
+    let answer = if e[1] == "+" { x + y } else { x - y };
+    let found = w
+        .api
+        .query_certifications(
+            detail.value["enterprise_name"].as_str().unwrap(),
+            detail.value["uscc"].as_str().unwrap(),
+            challenge["id"].as_str().unwrap(),
+            &answer.to_string(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found["certifications"].as_array().unwrap().len(),
+        1,
+        "{found}"
+    );
+    conforms("query_certifications", 200, &found);
     let one = firm
         .certification(cert["id"].as_str().unwrap())
         .await
@@ -344,8 +388,15 @@ async fn register_to_certification(mode: Mode) {
     assert!(one.version.is_some());
     let inbox = firm.messages("limit=20").await.unwrap();
     assert!(inbox.to_string().contains("专精特新"), "{inbox}");
+    conforms("messages", 200, &inbox);
+    conforms(
+        "latest_messages",
+        200,
+        &firm.latest_messages(5).await.unwrap(),
+    );
     assert!(firm.mark_all_read(None).await.unwrap() >= 1);
     let mine = firm.declarations("limit=10").await.unwrap();
+    conforms("declarations", 200, &mine);
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
     let html = firm.export_declaration(&id, "html").await.unwrap();
     assert!(html.contains("专精特新"), "{html}");
@@ -860,8 +911,10 @@ async fn announcements_go_public_when_published(mode: Mode) {
     assert_eq!(stale.status(), Some(412));
     let public = w.api.announcements("limit=10").await.unwrap();
     assert_eq!(public["items"][0]["id"], id);
+    conforms("announcements", 200, &public);
     let one = w.api.announcement(id).await.unwrap();
     assert_eq!(one["title"], "2025年专精特新申报通知");
+    conforms("announcement", 200, &one);
 }
 
 async fn chains_are_set_with_if_match_once_configured(mode: Mode) {
@@ -869,6 +922,7 @@ async fn chains_are_set_with_if_match_once_configured(mode: Mode) {
     let st = staff(&w).await;
     let default = st.admin.chain("440000", "specialized").await.unwrap();
     assert_eq!(default.value["is_default"], true);
+    conforms("chain", 200, &default.value);
     assert_eq!(default.version, None);
     // A reviewer configures nothing.
     let e = st
@@ -957,4 +1011,187 @@ async fn the_openapi_document_lists_every_route_and_every_route_is_served() {
     ] {
         assert!(doc["components"]["schemas"][name].is_object(), "{name}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response conformance: real responses against the OpenAPI document's schemas
+// ---------------------------------------------------------------------------------------------
+
+/// Asserts that `body`, the `status` response of operation `op_id`, matches the schema the
+/// document gives it (a JSON Schema 2020-12 subset validator: $ref, type, properties, required,
+/// additionalProperties, items, enum, const, oneOf/anyOf/allOf, minimum).
+fn conforms(op_id: &str, status: u16, body: &Value) {
+    let doc = zjtx::api::openapi::document_value();
+    let op = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values())
+        .find(|o| o["operationId"] == op_id)
+        .unwrap_or_else(|| panic!("no operation {op_id}"));
+    let schema = &op["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    assert!(schema.is_object(), "{op_id} {status} has no JSON schema");
+    assert!(
+        schema.get("$ref").is_some(),
+        "{op_id} {status} is described as any JSON: {schema}"
+    );
+    let mut errors = Vec::new();
+    check(doc, schema, body, "$", &mut errors);
+    assert!(
+        errors.is_empty(),
+        "{op_id} {status} does not match its schema:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("unsupported $ref {r}"));
+            let s = &doc["components"]["schemas"][name];
+            assert!(s.is_object(), "dangling $ref {r}");
+            resolve(doc, s)
+        }
+        None => schema,
+    }
+}
+
+fn type_matches(t: &str, v: &Value) -> bool {
+    match t {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "string" => v.is_string(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        "number" => v.is_number(),
+        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        other => panic!("unknown type {other}"),
+    }
+}
+
+fn check(doc: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+    let s = resolve(doc, schema);
+    if s == &Value::Bool(true) {
+        return;
+    }
+    let mut err = |m: String| errors.push(format!("{at}: {m}"));
+    match s.get("type") {
+        Some(Value::String(t)) if !type_matches(t, v) => {
+            return err(format!("expected {t}, got {v}"));
+        }
+        Some(Value::Array(ts)) if !ts.iter().any(|t| type_matches(t.as_str().unwrap(), v)) => {
+            return err(format!("expected one of {ts:?}, got {v}"));
+        }
+        _ => {}
+    }
+    if let Some(e) = s.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        err(format!("{v} is not one of {e:?}"));
+    }
+    if let Some(c) = s.get("const")
+        && c != v
+    {
+        err(format!("{v} is not {c}"));
+    }
+    if let (Some(min), Some(x)) = (s.get("minimum").and_then(Value::as_f64), v.as_f64())
+        && x < min
+    {
+        err(format!("{x} < minimum {min}"));
+    }
+    for all in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        check(doc, all, v, at, errors);
+    }
+    for (key, exactly_one) in [("oneOf", true), ("anyOf", false)] {
+        if let Some(alts) = s.get(key).and_then(Value::as_array) {
+            let ok = alts
+                .iter()
+                .filter(|a| {
+                    let mut e = Vec::new();
+                    check(doc, a, v, at, &mut e);
+                    e.is_empty()
+                })
+                .count();
+            if ok == 0 || (exactly_one && ok > 1) {
+                errors.push(format!("{at}: {ok} of the {key} alternatives match {v}"));
+            }
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        let props = s.get("properties").and_then(Value::as_object);
+        for r in s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let r = r.as_str().unwrap();
+            if !obj.contains_key(r) {
+                errors.push(format!("{at}: missing required {r}"));
+            }
+        }
+        for (k, x) in obj {
+            let here = format!("{at}.{k}");
+            match props.and_then(|p| p.get(k)) {
+                Some(p) => check(doc, p, x, &here, errors),
+                None => match s.get("additionalProperties") {
+                    Some(Value::Bool(false)) => errors.push(format!("{here}: not described")),
+                    Some(a @ Value::Object(_)) => check(doc, a, x, &here, errors),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (s.get("items"), v.as_array()) {
+        for (i, x) in arr.iter().enumerate() {
+            check(doc, items, x, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+#[test]
+fn the_conformance_check_refuses_a_body_that_does_not_match() {
+    let doc = zjtx::api::openapi::document_value();
+    let state = json!({"$ref": "#/components/schemas/State"});
+    let mut e = Vec::new();
+    check(
+        doc,
+        &state,
+        &json!({"state": "submitted", "level": "city"}),
+        "$",
+        &mut e,
+    );
+    check(doc, &state, &json!({"state": "draft"}), "$", &mut e);
+    assert!(e.is_empty(), "{e:?}");
+    for bad in [
+        json!({"state": "pending"}),
+        json!({"state": "submitted", "level": "galaxy"}),
+        json!({"level": "city"}),
+        json!("draft"),
+    ] {
+        let mut e = Vec::new();
+        check(doc, &state, &bad, "$", &mut e);
+        assert!(!e.is_empty(), "{bad} passed");
+    }
+    let mut e = Vec::new();
+    let entry = json!({"$ref": "#/components/schemas/QueueEntryPage"});
+    check(
+        doc,
+        &entry,
+        &json!({"items": [{"id": 1}], "next": null}),
+        "$",
+        &mut e,
+    );
+    assert!(e.iter().any(|m| m.contains("$.items[0].id")), "{e:?}");
+    assert!(
+        e.iter().any(|m| m.contains("missing required tier")),
+        "{e:?}"
+    );
 }

@@ -116,6 +116,7 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("Registration"))
         .status(201),
     op("post", "/session", "login")
+        .returns("LoginOk")
         .tag("accounts", "Log in: a bearer token")
         .body(In::Json("LoginBody"))
         .status(201),
@@ -173,13 +174,18 @@ pub const OPERATIONS: &[Op] = &[
         .status(201),
     // public
     op("get", "/announcements", "announcements")
+        .returns("AnnouncementSummaryPage")
         .tag("public", "Published announcements")
         .query(&["cursor", "limit", "level", "authority", "text"]),
-    op("get", "/announcements/{id}", "announcement").tag("public", "One announcement"),
+    op("get", "/announcements/{id}", "announcement")
+        .returns("PublicAnnouncement")
+        .tag("public", "One announcement"),
     op("post", "/certification-query/challenge", "query_challenge")
+        .returns("Challenge")
         .tag("public", "A challenge for the certification query")
         .status(201),
     op("post", "/certification-query", "query_certifications")
+        .returns("QueryAnswer")
         .tag(
             "public",
             "Query an enterprise's certifications (rate-limited per address)",
@@ -192,18 +198,22 @@ pub const OPERATIONS: &[Op] = &[
         .tag("public", "Region picker (GB/T 2260)")
         .query(&["parent", "q"]),
     op("get", "/authorities/{code}/windows", "authority_windows")
+        .returns("WindowViewPage")
         .tag("public", "Declaration windows of an authority")
         .query(&["cursor", "limit", "tier", "batch", "status"]),
     // enterprise
     op("get", "/enterprise", "own_enterprise")
+        .returns("EnterpriseView")
         .tag("enterprise", "The caller's enterprise (ETag = version)")
         .auth(),
     op("patch", "/enterprise", "update_enterprise")
+        .returns("EnterpriseView")
         .tag("enterprise", "Edit the basic information (企业基本信息)")
         .auth()
         .if_match()
         .body(In::Json("EnterpriseUpdate")),
     op("get", "/enterprises/{id}", "enterprise")
+        .returns("EnterpriseView")
         .tag("enterprise", "An enterprise (owner or staff in scope)")
         .auth(),
     // assessment
@@ -212,15 +222,18 @@ pub const OPERATIONS: &[Op] = &[
         "A digital-level questionnaire (数字化水平评测)",
     ),
     op("get", "/assessments", "assessments")
+        .returns("AssessmentSummaryPage")
         .tag("assessment", "The caller's assessment history")
         .auth()
         .query(PAGE),
     op("post", "/assessments", "start_assessment")
+        .returns("AssessmentDetail")
         .tag("assessment", "Start (or resume) an assessment")
         .auth()
         .body(In::Json("StartAssessment"))
         .status(201),
     op("get", "/assessments/{id}", "assessment")
+        .returns("AssessmentDetail")
         .tag("assessment", "One assessment (ETag = version)")
         .auth(),
     op("delete", "/assessments/{id}", "discard_assessment")
@@ -234,26 +247,31 @@ pub const OPERATIONS: &[Op] = &[
         .if_match()
         .body(In::Map),
     op("post", "/assessments/{id}/complete", "complete_assessment")
+        .returns("AssessmentDetail")
         .tag("assessment", "Complete an assessment")
         .auth()
         .if_match(),
     // declarations
     op("get", "/windows/open", "open_windows")
+        .returns("EnterpriseWindows")
         .tag(
             "declarations",
             "Windows the caller's enterprise may declare in",
         )
         .auth(),
     op("get", "/declarations", "declarations")
+        .returns("DeclarationSummaryPage")
         .tag("declarations", "The enterprise's declarations")
         .auth()
         .query(&["cursor", "limit", "tier", "batch", "state"]),
     op("post", "/declarations", "create_declaration")
+        .returns("DeclarationSummary")
         .tag("declarations", "Create a declaration draft (申报)")
         .auth()
         .body(In::Json("NewDeclaration"))
         .status(201),
     op("get", "/declarations/{id}", "declaration")
+        .returns("DeclarationDetail")
         .tag("declarations", "One declaration (ETag = version)")
         .auth(),
     op("delete", "/declarations/{id}", "delete_declaration")
@@ -274,9 +292,11 @@ pub const OPERATIONS: &[Op] = &[
         "/declarations/{id}/evaluation",
         "evaluate_declaration",
     )
+    .returns("Breakdown")
     .tag("declarations", "Live score and gates")
     .auth(),
     op("post", "/declarations/{id}/submit", "submit_declaration")
+        .returns("DeclarationSummary")
         .tag("declarations", "Submit (提交)")
         .auth()
         .if_match()
@@ -345,19 +365,23 @@ pub const OPERATIONS: &[Op] = &[
         .status(201),
     // review
     op("get", "/review/queue", "queue")
+        .returns("QueueEntryPage")
         .tag("review", "The reviewer's queue")
         .auth()
         .query(&[
             "cursor", "limit", "kind", "tier", "state", "level", "region", "text", "sort",
         ]),
     op("get", "/review/counts", "queue_counts")
+        .returns("QueueCounts")
         .tag("review", "Queue counts per state and tier")
         .auth()
         .query(&["kind", "tier", "state", "level", "region", "text"]),
     op("get", "/review/items/{id}", "review_item")
+        .returns("ReviewDetail")
         .tag("review", "What a reviewer decides on (ETag = version)")
         .auth(),
     op("post", "/review/items/{id}/{action}", "decide")
+        .returns("Decided")
         .tag("review", "claim, pass, return or reject")
         .auth()
         .if_match()
@@ -373,15 +397,18 @@ pub const OPERATIONS: &[Op] = &[
         .body(In::Json("BulkBody")),
     // admin
     op("post", "/windows", "open_window")
+        .returns("WindowView")
         .tag("admin", "Open a declaration window")
         .auth()
         .body(In::Json("NewWindow"))
         .status(201),
     op("post", "/windows/{id}/close", "close_window")
+        .returns("WindowView")
         .tag("admin", "Close a window early")
         .auth()
         .if_match(),
     op("get", "/authorities/{code}/chains/{tier}", "chain")
+        .returns("ChainView")
         .tag(
             "admin",
             "The review chain of an authority and tier (ETag = version)",
@@ -434,10 +461,12 @@ pub const OPERATIONS: &[Op] = &[
         .auth(),
     // inbox
     op("get", "/messages", "messages")
+        .returns("Inbox")
         .tag("inbox", "The caller's messages")
         .auth()
         .query(&["cursor", "limit", "category", "unread"]),
     op("get", "/messages/latest", "latest_messages")
+        .returns("LatestMessages")
         .tag("inbox", "The latest messages and unread counts")
         .auth()
         .query(&["limit"]),
@@ -450,6 +479,7 @@ pub const OPERATIONS: &[Op] = &[
         .auth()
         .body(In::Json("MarkAllRead")),
     op("get", "/messages/{id}", "message")
+        .returns("MessageView")
         .tag("inbox", "One message")
         .auth(),
     // lifecycle
@@ -458,9 +488,11 @@ pub const OPERATIONS: &[Op] = &[
         "/enterprises/{id}/certifications",
         "enterprise_certifications",
     )
+    .returns("Certifications")
     .tag("lifecycle", "An enterprise's certifications")
     .auth(),
     op("get", "/certifications/{id}", "certification")
+        .returns("Certification")
         .tag("lifecycle", "One certification (ETag = version)")
         .auth(),
     op(
@@ -869,7 +901,47 @@ fn build() -> OpenApi {
         crate::service::accounts::CodeSent,
         crate::service::accounts::Ticket,
         crate::service::uploads::Upload,
+        crate::service::accounts::LoginOk,
+        crate::service::enterprise::EnterpriseView,
+        crate::service::declarations::DeclarationSummary,
+        crate::service::declarations::DeclarationDetail,
+        crate::domain::rules::Breakdown,
+        crate::domain::workflow::State,
+        crate::service::review::QueueEntry,
+        crate::service::review::QueueCounts,
+        crate::service::review::ReviewDetail,
+        crate::service::review::Decided,
+        crate::service::certifications::Certification,
+        crate::service::inbox::Inbox,
+        crate::service::inbox::LatestMessages,
+        crate::service::inbox::MessageView,
+        crate::service::announcements::AnnouncementSummary,
+        crate::service::announcements::PublicAnnouncement,
+        crate::service::query::Challenge,
+        crate::service::query::QueryAnswer,
+        crate::service::windows::WindowView,
+        crate::service::windows::EnterpriseWindows,
+        crate::service::windows::ChainView,
+        crate::service::assessment::AssessmentDetail,
+        crate::service::assessment::AssessmentSummary,
     );
+    schemas.push(("AssessmentSummaryPage".into(), page_of("AssessmentSummary")));
+    schemas.push(("WindowViewPage".into(), page_of("WindowView")));
+    schemas.push((
+        "AnnouncementSummaryPage".into(),
+        page_of("AnnouncementSummary"),
+    ));
+    schemas.push((
+        "DeclarationSummaryPage".into(),
+        page_of("DeclarationSummary"),
+    ));
+    schemas.push(("QueueEntryPage".into(), page_of("QueueEntry")));
+    schemas.push((
+        "Certifications".into(),
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(reference("Certification"))
+            .into(),
+    ));
     for (name, s) in schemas {
         components = components.schema(name, s);
     }
@@ -898,4 +970,72 @@ pub fn document_value() -> &'static serde_json::Value {
 
 pub async fn document() -> impl IntoResponse {
     Json(document_value().clone())
+}
+
+/// `State` serialises through `StateParts`: `{"state": "submitted", "level": "city"}`, the level
+/// only for `submitted` and `in_review`.
+impl PartialSchema for crate::domain::workflow::State {
+    fn schema() -> RefOr<Schema> {
+        let codes = crate::domain::workflow::State::CODES;
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::Object))
+                .description(Some(
+                    "A workflow state; `level` is present for `submitted` and `in_review` only",
+                ))
+                .property(
+                    "state",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::Type(Type::String))
+                        .enum_values(Some(codes)),
+                )
+                .required("state")
+                .property("level", reference("ReviewLevel"))
+                .additional_properties(Some(
+                    utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                ))
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for crate::domain::workflow::State {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "State".into()
+    }
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        use crate::domain::tiers::ReviewLevel;
+        schemas.push((
+            <ReviewLevel as ToSchema>::name().into_owned(),
+            <ReviewLevel as PartialSchema>::schema(),
+        ));
+    }
+}
+
+/// A page of `item` (a component name): `{"items": [...], "next": cursor | null}`.
+pub fn page_of(item: &str) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .property(
+                "items",
+                utoipa::openapi::schema::ArrayBuilder::new()
+                    .items(reference(item))
+                    .build(),
+            )
+            .property(
+                "next",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some("The cursor of the next page; null on the last page")),
+            )
+            .required("items")
+            .required("next")
+            .build(),
+    ))
+}
+
+/// The inbox page (`Inbox.page`).
+pub fn message_page() -> RefOr<Schema> {
+    page_of("MessageView")
 }

@@ -36,7 +36,19 @@ const MAX_OPTIONS: usize = u8::MAX as usize + 1;
 // ───────────────────────────── dimensions ─────────────────────────────
 
 /// The four dimensions of the assessment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// 数字化基础
@@ -400,7 +412,7 @@ fn validate_question(q: &Question) -> Result<(), AssessmentError> {
 pub type Answers = BTreeMap<String, u8>;
 
 /// Score of one dimension.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionScore {
     pub dimension: Dimension,
     /// Points earned so far.
@@ -414,7 +426,7 @@ pub struct DimensionScore {
 }
 
 /// The result of scoring a set of answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssessmentResult {
     pub questionnaire_id: String,
     pub questionnaire_version: String,
@@ -473,7 +485,7 @@ impl AssessmentResult {
 }
 
 /// Answered/total questions of one dimension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DimensionProgress {
     pub dimension: Dimension,
     pub answered: usize,
@@ -481,7 +493,7 @@ pub struct DimensionProgress {
 }
 
 /// Answered/total questions, overall and per dimension (in [`Dimension::ALL`] order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     pub dimensions: Vec<DimensionProgress>,
     pub answered: usize,

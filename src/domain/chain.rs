@@ -14,7 +14,7 @@ use std::fmt;
 
 /// An ordered review chain, bottom level first. Serialises as a JSON array of level codes,
 /// e.g. `["county","city","province"]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "Vec<ReviewLevel>", into = "Vec<ReviewLevel>")]
 pub struct Chain(Vec<ReviewLevel>);
 

@@ -41,7 +41,19 @@ pub fn is_plan_city(code: &str) -> bool {
     PLAN_CITIES.contains(&code)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RegionLevel {
     /// 省级 (province, autonomous region, municipality)
@@ -82,7 +94,7 @@ impl RegionLevel {
 }
 
 /// One administrative division.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Region {
     /// Six digits.
     pub code: String,
@@ -112,7 +124,7 @@ impl Node for Region {
 }
 
 /// Who certifies (announces) the tiers for enterprises of a region (DOMAIN.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorityKind {
     /// A province or autonomous region.
@@ -136,7 +148,7 @@ impl AuthorityKind {
 }
 
 /// The provincial-level certifying authority of a region.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Authority {
     pub code: String,
     pub name: String,

@@ -6,7 +6,7 @@ use crate::domain::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// The size sector an industry class falls in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SizeSector {
     /// 工业: sections B, C, D.
@@ -91,7 +91,7 @@ pub struct SizeFigures {
 }
 
 /// The size class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SizeClass {
     /// Not an SME: at or above every limit.
@@ -117,7 +117,7 @@ impl SizeClass {
 }
 
 /// The size judgement with its explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizeFact {
     pub sector: SizeSector,
     pub class: SizeClass,

@@ -4,7 +4,19 @@ use crate::domain::text::Text;
 use serde::{Deserialize, Serialize};
 
 /// The three certification tiers (DOMAIN.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// 创新型中小企业
@@ -60,7 +72,19 @@ impl Tier {
 }
 
 /// The levels of review (县级/市级/省级/部级). Ordered from the bottom up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewLevel {
     County,
@@ -102,7 +126,19 @@ impl ReviewLevel {
 
 /// Result level of the digital-level assessment (DOMAIN.md §3). `None` (below 20 points) is
 /// represented as `Option<DigitalLevel>::None` by callers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DigitalLevel {
     L1,
@@ -143,7 +179,19 @@ impl DigitalLevel {
 }
 
 /// Which assessment questionnaire applies to an enterprise, decided by its GB/T 4754 class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentCategory {
     /// 制造业 (GB/T 4754 section C)

@@ -97,7 +97,7 @@ impl fmt::Debug for RealName {
 }
 
 /// A successful log-in: the token (shown once) and the session it opens.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct LoginOk {
     pub token: String,
     pub expires_at: DateTime<Utc>,

@@ -34,7 +34,7 @@ pub const SEARCH_MAX: usize = 100;
 pub const EXCERPT_CHARS: usize = 120;
 
 /// Who publishes an announcement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnnouncementLevel {
     /// 工业和信息化部
@@ -117,7 +117,7 @@ pub struct Announcement {
 }
 
 /// A published announcement in a public list (the body shortened to an excerpt).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnnouncementSummary {
     pub id: String,
     pub level: AnnouncementLevel,
@@ -129,7 +129,7 @@ pub struct AnnouncementSummary {
 }
 
 /// A published announcement as the public reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicAnnouncement {
     pub id: String,
     pub level: AnnouncementLevel,

@@ -46,7 +46,7 @@ use std::collections::BTreeMap;
 pub type AnswerInput = BTreeMap<String, i64>;
 
 /// An attempt in a history list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct AssessmentSummary {
     pub id: String,
     pub account_id: String,
@@ -69,11 +69,12 @@ pub struct AssessmentSummary {
 }
 
 /// One attempt in full.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct AssessmentDetail {
     #[serde(flatten)]
     pub summary: AssessmentSummary,
     pub questionnaire_title: Text,
+    #[schema(value_type = Object)]
     pub answers: Answers,
     /// Answered / total questions per dimension.
     pub progress: Progress,

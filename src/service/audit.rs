@@ -157,7 +157,7 @@ fn audit_entry(row: &AnyRow) -> ServiceResult<AuditEntry> {
 }
 
 /// A workflow history row as read back.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryEntry {
     pub id: String,
     pub item_id: String,

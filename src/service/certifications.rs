@@ -37,7 +37,7 @@ use sqlx::any::AnyRow;
 // ---------------------------------------------------------------------------------------------
 
 /// The status of a certification as users see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CertStatus {
     /// 有效
@@ -78,7 +78,7 @@ impl CertStatus {
 
 /// Why a certification is cancelled (DOMAIN.md §5). The first three also bar re-application for
 /// [`BAR_YEARS`] years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CancelReason {
     /// 发生重大安全（含网络安全、数据安全）、质量、环境污染等事故
@@ -171,7 +171,7 @@ pub fn bar_end(today: NaiveDate) -> NaiveDate {
 // ---------------------------------------------------------------------------------------------
 
 /// A certification as the enterprise and the authorities see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Certification {
     pub id: String,
     pub enterprise_id: String,

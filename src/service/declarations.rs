@@ -48,7 +48,7 @@ pub const MAX_TEXT_CHARS: usize = 5000;
 // ---------------------------------------------------------------------------------------------
 
 /// A declaration in a list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct DeclarationSummary {
     pub id: String,
     pub enterprise_id: String,
@@ -97,12 +97,13 @@ impl DeclarationSummary {
 
 /// A declaration in full: the summary, what was typed, the breakdown stored at submission, the
 /// evidence and the history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct DeclarationDetail {
     #[serde(flatten)]
     pub summary: DeclarationSummary,
     pub ruleset: String,
     pub ruleset_title: Text,
+    #[schema(value_type = Object)]
     pub inputs: Inputs,
     /// Stored at the last submission (`None` before the first one).
     pub breakdown: Option<Breakdown>,

@@ -91,7 +91,7 @@ pub struct EnterpriseUpdate {
 }
 
 /// The editable basic info of an enterprise, as stored (normalised).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BasicInfo {
     pub county_code: Option<String>,
     pub city_code: Option<String>,
@@ -110,14 +110,14 @@ pub struct BasicInfo {
 }
 
 /// A basic-info field that a declaration needs and that is still empty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MissingField {
     pub field: String,
     pub label: Text,
 }
 
 /// The assessment questionnaire an enterprise's class selects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuestionnaireRef {
     pub category: AssessmentCategory,
     pub name: Text,
@@ -138,7 +138,7 @@ impl QuestionnaireRef {
 }
 
 /// The annual info-update period (信息更新) that is open now, or the next one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct UpdateWindow {
     pub open_now: bool,
     pub opens_on: NaiveDate,
@@ -201,7 +201,7 @@ fn ruleset_window(year: i32) -> Window {
 }
 
 /// An enterprise as its owner and the staff in scope see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct EnterpriseView {
     pub id: String,
     pub uscc: String,

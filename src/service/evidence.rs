@@ -51,7 +51,7 @@ use crate::domain::text::Localized;
 pub use crate::service::uploads::{EVIDENCE_DIR, blob_path};
 
 /// An evidence file as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceView {
     pub id: String,
     pub item_id: String,

@@ -160,7 +160,7 @@ pub async fn window_open(
 }
 
 /// An active certification.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct ActiveCertification {
     pub id: String,
     pub tier: Tier,

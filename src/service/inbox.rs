@@ -29,7 +29,7 @@ pub const LATEST_MAX: u32 = 20;
 pub const MARK_READ_MAX: usize = 200;
 
 /// A message as its reader sees it (title and body in both languages).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MessageView {
     pub id: String,
     pub category: Category,
@@ -42,7 +42,7 @@ pub struct MessageView {
 }
 
 /// Unread messages of one category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CategoryCount {
     pub category: Category,
     pub name: Text,
@@ -51,7 +51,7 @@ pub struct CategoryCount {
 
 /// Unread counts: the total and one entry per category (all five, zeros included, in
 /// [`Category::ALL`] order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnreadCounts {
     pub total: i64,
     pub by_category: Vec<CategoryCount>,
@@ -69,14 +69,15 @@ impl UnreadCounts {
 
 /// One page of the inbox, with the reader's unread counts (over every category, whatever the
 /// filter).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Inbox {
+    #[schema(schema_with = crate::api::openapi::message_page)]
     pub page: Page<MessageView>,
     pub unread: UnreadCounts,
 }
 
 /// The home screen's latest messages with their unread marks, and the total unread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LatestMessages {
     pub items: Vec<MessageView>,
     pub unread_total: i64,

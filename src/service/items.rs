@@ -29,7 +29,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 /// What an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// 申报
@@ -74,7 +74,7 @@ impl ItemKind {
 }
 
 /// A workflow item as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Item {
     pub id: String,
     pub kind: ItemKind,

@@ -9,7 +9,7 @@ use crate::store::new_id;
 use serde::{Deserialize, Serialize};
 
 /// The five message categories (DOMAIN.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 认定到期

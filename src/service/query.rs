@@ -51,7 +51,7 @@ const RATE_ROW_RETENTION: Duration = Duration::days(1);
 pub const CLIENT_KEY_MAX: usize = 200;
 
 /// A challenge to show: `expression` is what a terminal prints ("7 + 5 = ?").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Challenge {
     pub id: String,
     pub expression: String,
@@ -69,7 +69,7 @@ pub struct QueryRequest {
 }
 
 /// Where a certification stands, as the public sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificationStatus {
     /// 有效
@@ -91,7 +91,7 @@ impl CertificationStatus {
 }
 
 /// One certification in a query answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicCertification {
     pub tier: Tier,
     pub tier_name: Text,
@@ -104,7 +104,7 @@ pub struct PublicCertification {
 
 /// The answer of a query: the certifications found (newest first; empty = none found) and a
 /// sentence saying so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueryAnswer {
     pub name: String,
     pub uscc: String,

@@ -55,7 +55,7 @@ pub const MAX_BULK_ITEMS: usize = 200;
 /// The states a queue can be filtered by. `submitted` and `in_review` are the work at a level;
 /// the others are items that have left the queue after passing through the level (已退回,
 /// 已通过, 未通过, 已撤回).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueState {
     Submitted,
@@ -144,7 +144,7 @@ pub struct QueueFilter {
 }
 
 /// One row of a queue page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct QueueEntry {
     pub id: String,
     pub kind: ItemKind,
@@ -168,14 +168,14 @@ pub struct QueueEntry {
 }
 
 /// A number of items in one state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct StateCount {
     pub state: QueueState,
     pub count: i64,
 }
 
 /// A number of items of one tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TierCount {
     pub tier: Tier,
     pub count: i64,
@@ -184,7 +184,7 @@ pub struct TierCount {
 /// The counts behind a queue's filter chips. `by_state` applies every filter but the state,
 /// `by_tier` every filter but the tier, so each chip tells how many items selecting it shows;
 /// `total` applies them all (the size of the current list).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueCounts {
     pub total: i64,
     pub by_state: Vec<StateCount>,
@@ -564,7 +564,7 @@ impl Service {
 // ---------------------------------------------------------------------------------------------
 
 /// One figure of the enterprise's form, labelled by the item's ruleset, in form order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Figure {
     /// The ruleset input id.
     pub id: String,
@@ -574,7 +574,7 @@ pub struct Figure {
 }
 
 /// An evidence file attached to an item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceFile {
     pub id: String,
     pub name: String,
@@ -586,7 +586,7 @@ pub struct EvidenceFile {
 }
 
 /// The enterprise behind an item, as a reviewer needs it beside the form.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct EnterpriseSummary {
     pub id: String,
     pub name: String,
@@ -615,7 +615,7 @@ pub struct EnterpriseSummary {
 }
 
 /// Everything a reviewer decides on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewDetail {
     /// The item with its payload (the form as submitted); `item.version` is what a decision
     /// must name.
@@ -894,7 +894,7 @@ impl Service {
 // ---------------------------------------------------------------------------------------------
 
 /// A certification granted (or, for module D's kinds, renewed) by a final pass.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IssuedCertification {
     pub id: String,
     pub enterprise_id: String,
@@ -908,7 +908,7 @@ pub struct IssuedCertification {
 }
 
 /// What a decision did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Decided {
     /// The item after the decision (its new state and version).
     pub item: Item,

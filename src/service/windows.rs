@@ -46,7 +46,7 @@ pub const FIRST_BATCH_YEAR: i64 = 2022;
 // ---------------------------------------------------------------------------------------------
 
 /// Where a window stands on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowStatus {
     /// Opens on a later day.
@@ -80,7 +80,7 @@ impl WindowStatus {
 }
 
 /// A declaration window as shown to anyone.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct WindowView {
     pub id: String,
     pub authority_code: String,
@@ -157,7 +157,7 @@ pub struct WindowFilter {
 }
 
 /// What the enterprise's home screen shows about declaring.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct EnterpriseWindows {
     /// The windows open today for the enterprise's authority.
     pub windows: Vec<WindowView>,
@@ -166,7 +166,7 @@ pub struct EnterpriseWindows {
 }
 
 /// A review chain as configured (or defaulted) for an authority and tier.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct ChainView {
     pub authority_code: String,
     pub authority_name: String,

@@ -23,7 +23,7 @@ pub struct Context {
 }
 
 /// The whole evaluation of one declaration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Breakdown {
     pub ruleset: String,
     pub tier: Tier,
@@ -42,7 +42,7 @@ pub struct Breakdown {
 }
 
 /// One scored indicator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorResult {
     pub no: u32,
     pub group: String,
@@ -57,7 +57,7 @@ pub struct IndicatorResult {
 }
 
 /// A group subtotal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupResult {
     pub id: String,
     pub label: Text,
@@ -67,7 +67,7 @@ pub struct GroupResult {
     pub floor_met: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TestStatus {
     Pass,
@@ -94,7 +94,7 @@ impl TestStatus {
 }
 
 /// A gate, a test of an aspect, or a direct condition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestResult {
     pub id: String,
     pub aspect: Option<Text>,
@@ -106,7 +106,7 @@ pub struct TestResult {
 }
 
 /// A qualitative statement for reviewers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementResult {
     pub id: String,
     pub label: Text,
@@ -114,7 +114,7 @@ pub struct StatementResult {
 }
 
 /// How a declaration qualifies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "route", rename_all = "snake_case")]
 pub enum Route {
     /// By the score (and group floors).
@@ -128,7 +128,7 @@ pub enum Route {
 }
 
 /// The conclusion with its reasons.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     pub qualifies: bool,
     pub route: Route,
