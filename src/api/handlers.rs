@@ -28,19 +28,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-type R = Result<Response, ApiError>;
-
-fn ok<T: Serialize>(v: T) -> R {
-    Ok(json_response(StatusCode::OK, &v))
-}
-
-fn created<T: Serialize>(v: T) -> R {
-    Ok(json_response(StatusCode::CREATED, &v))
-}
-
-fn no_content() -> R {
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
+use crate::api::reply::{R, created, no_content, ok};
 
 /// A versioned read: the body with `ETag: "<version>"`.
 fn tagged<T: Serialize>(version: i64, v: T) -> R {

@@ -17,22 +17,10 @@ use crate::service::updates::InfoChanges;
 use crate::service::{PageRequest, ServiceError};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 
-type R = Result<Response, ApiError>;
-
-fn ok<T: Serialize>(v: T) -> R {
-    Ok(json_response(StatusCode::OK, &v))
-}
-
-fn created<T: Serialize>(v: T) -> R {
-    Ok(json_response(StatusCode::CREATED, &v))
-}
-
-fn no_content() -> R {
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
+use crate::api::reply::{R, created, no_content, ok};
 
 /// A versioned record with `ETag` from its `version` (at the top or in `item`).
 fn tagged<T: Serialize>(status: StatusCode, v: T) -> R {

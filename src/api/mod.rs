@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod lifecycle;
 pub mod openapi;
 pub mod problem;
+mod reply;
 
 use crate::api::extract::AppState;
 use crate::api::problem::{LockedUntil, retry_secs};
