@@ -537,13 +537,10 @@ impl Service {
     ) -> ServiceResult<Change> {
         authz::require_staff_level(session)?;
         let mut f = Fields::default();
-        let reason = f.check(
-            "reason",
-            required(
-                reason,
-                500,
-                Text::new("退回理由", "the reason for returning it"),
-            ),
+        let reason = crate::service::review::check_reason(
+            &mut f,
+            crate::domain::workflow::ActionKind::Return,
+            reason,
         );
         f.finish()?;
         let reason = reason.unwrap_or_default();

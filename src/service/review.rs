@@ -940,7 +940,7 @@ fn reason_label(kind: ActionKind) -> Text {
 }
 
 /// The reason of a return or a rejection: trimmed, non-empty, at most [`MAX_REASON_CHARS`].
-fn check_reason(f: &mut Fields, kind: ActionKind, reason: &str) -> Option<String> {
+pub(crate) fn check_reason(f: &mut Fields, kind: ActionKind, reason: &str) -> Option<String> {
     f.check(
         "reason",
         required(reason, MAX_REASON_CHARS, reason_label(kind)),
