@@ -28,8 +28,38 @@ pub struct Cli {
     #[arg(long, global = true, env = "ZJTX_LANG", value_parser = parse_lang, default_value = "zh")]
     pub lang: Lang,
 
+    /// Start on a fresh copy of the demo data set (accounts in README; password Demo-2025!).
+    #[arg(long, conflicts_with_all = ["server", "db"])]
+    pub demo: bool,
+
+    /// Use a remote `zjtx serve` (e.g. https://zjtx.example.cn) instead of the embedded
+    /// database.
+    #[arg(long, env = "ZJTX_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+
+    /// Also trust this PEM CA (or self-signed server) certificate for --server.
+    #[arg(long, env = "ZJTX_CA_CERT", value_name = "FILE", requires = "server")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// The data directory of the embedded database (default: the user's data directory).
+    #[arg(long, env = "ZJTX_DATA_DIR", value_name = "DIR")]
+    pub db: Option<PathBuf>,
+
+    /// Colour theme: default, light, high-contrast, mono, or a TOML file. NO_COLOR forces mono.
+    #[arg(long, env = "ZJTX_THEME", value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+
+    /// ASCII borders and `*` masks, for terminals that draw ambiguous-width characters double.
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Do not capture the mouse (the terminal's own text selection keeps working).
+    #[arg(long)]
+    pub no_mouse: bool,
+
+    /// Without a command, the terminal UI starts.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -38,6 +68,13 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output, e.g. `zjtx man > zjtx.1`.
+    Man,
     /// Check an identifier: exit 0 with a one-line confirmation, or exit 1 with the error.
     #[command(subcommand)]
     Check(CheckCommand),
@@ -142,10 +179,56 @@ pub enum RegionsCommand {
     Search { text: String },
 }
 
+/// The clap command with `--version` telling where the config, data and logs live.
+pub fn clap_command() -> clap::Command {
+    use clap::CommandFactory;
+    let long = format!(
+        "{}\n{}",
+        env!("CARGO_PKG_VERSION"),
+        crate::tui::launch::Paths::discover().describe()
+    );
+    Cli::command().long_version(&*Box::leak(long.into_boxed_str()))
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let cli = match Cli::from_arg_matches(&clap_command().get_matches()) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let lang = cli.lang;
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        let args = crate::tui::launch::TuiArgs {
+            lang,
+            demo: cli.demo,
+            server: cli.server,
+            ca_cert: cli.ca_cert,
+            db: cli.db,
+            theme: cli.theme,
+            ascii: cli.ascii,
+            no_mouse: cli.no_mouse,
+        };
+        return match crate::tui::launch::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    };
+    let result = match command {
+        Command::Completions { shell } => {
+            let mut cmd = clap_command();
+            clap_complete::generate(shell, &mut cmd, "zjtx", &mut std::io::stdout());
+            Ok(String::new())
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(clap_command()).render(&mut out) {
+                Ok(()) => Ok(String::from_utf8_lossy(&out).into_owned()),
+                Err(e) => Err(e.to_string()),
+            }
+        }
         Command::Check(CheckCommand::Uscc { code, strict }) => check_uscc(lang, &code, strict),
         Command::Check(CheckCommand::Id { number }) => check_id(lang, &number),
         Command::Score { file, json } => score(lang, &file, json),

@@ -6,13 +6,31 @@ use crate::domain::Lang;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-static ZH: LazyLock<BTreeMap<String, String>> =
-    LazyLock::new(|| load(include_str!("i18n/zh.toml")));
-static EN: LazyLock<BTreeMap<String, String>> =
-    LazyLock::new(|| load(include_str!("i18n/en.toml")));
+/// The catalogue files of each language, one per area (CLI, TUI frame, each workspace), so the
+/// areas can grow independently. A key may appear in only one file of a language.
+const ZH_FILES: &[(&str, &str)] = &[
+    ("zh.toml", include_str!("i18n/zh.toml")),
+    ("zh/tui.toml", include_str!("i18n/zh/tui.toml")),
+];
+const EN_FILES: &[(&str, &str)] = &[
+    ("en.toml", include_str!("i18n/en.toml")),
+    ("en/tui.toml", include_str!("i18n/en/tui.toml")),
+];
 
-fn load(src: &str) -> BTreeMap<String, String> {
-    toml::from_str(src).expect("the built-in string catalogue is valid TOML")
+static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));
+static EN: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(EN_FILES));
+
+fn parse(name: &str, src: &str) -> BTreeMap<String, String> {
+    toml::from_str(src)
+        .unwrap_or_else(|e| panic!("the built-in string catalogue {name} is not valid TOML: {e}"))
+}
+
+fn load(files: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut all = BTreeMap::new();
+    for (name, src) in files {
+        all.extend(parse(name, src));
+    }
+    all
 }
 
 fn catalogue(lang: Lang) -> &'static BTreeMap<String, String> {
@@ -42,6 +60,20 @@ pub fn trf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_key_is_defined_twice() {
+        for files in [ZH_FILES, EN_FILES] {
+            let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+            for (name, src) in files {
+                for key in parse(name, src).into_keys() {
+                    if let Some(first) = seen.insert(key.clone(), name) {
+                        panic!("`{key}` is defined in both {first} and {name}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn both_languages_have_the_same_keys() {

@@ -1,69 +1,58 @@
-//! The shape of the event loop (DESIGN.md §4): one owned [`App`] state, an [`Action`] enum, an
-//! [`update`] step that changes the state and returns [`Effect`]s, and a loop that
+//! The event loop (DESIGN.md §4): one owned [`App`] state with a stack of [`Screen`]s, an
+//! [`Action`] per message, an [`update`] step that changes the state and returns [`Effect`]s,
+//! and a loop that
 //!
-//! 1. waits for the next message (a terminal event or the result of a job),
+//! 1. waits for the next message (a terminal event, the answer of a job, a signal),
 //! 2. drains every message already pending ([`drain`]),
 //! 3. applies them all ([`step`]), carrying out the effects (quit, spawn a job, clear),
 //! 4. draws **once**, and only if something changed (the `dirty` flag) — no frame rate, no
 //!    timer: an idle screen writes nothing.
 //!
-//! Slow work runs off the loop as a [`Job`] on its own thread and reports back over the same
-//! channel; a job carries a generation from [`Latest`] so that, for filter-as-you-type, only
-//! the newest request's answer is applied. tokio is not a dependency yet: [`spawn_job`] and
-//! [`spawn_input`] are the seam where tokio tasks (and the API client) will plug in.
+//! Slow work runs off the loop as a [`Job`] (a future on the tokio runtime, see [`run`]) and
+//! reports back over the same channel; a job carries a generation from [`Latest`] so that, for
+//! filter-as-you-type, only the newest request's answer is applied.
 //!
-//! Screens are not here yet: when they come, [`App`] gets a screen stack, [`map_key`] asks the
-//! top screen first, and [`view`] draws it between the header and the footer.
+//! Keys go to the overlays first (toast, help), then to the top screen, and only when the
+//! screen ignores them to the global bindings (help, back, quit, redraw).
 
 use super::Ui;
 use super::keymap::{Context, Keymap, KeymapWarning};
+use super::screen::{Ctx, Job, JobOutput, Latest, Nav, Screen, Session};
 use super::terminal::{Options, TerminalGuard};
-use super::widgets::dialog::Toast;
+use super::widgets::Handled;
+use super::widgets::dialog::{Confirm, ConfirmEvent, Toast};
 use super::widgets::help::render_help;
-use super::widgets::statusbar::{Header, render_footer};
+use super::widgets::statusbar::{Connection, Header, render_footer};
+use crate::client::{ApiClient, ClientError};
 use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use std::any::Any;
-use std::collections::HashMap;
 use std::io;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
-
-/// What a job hands back: a value for the screen to downcast, or a message for the user.
-pub type JobOutput = Result<Box<dyn Any + Send>, String>;
 
 /// Everything that reaches the loop.
 pub enum Msg {
     Term(TermEvent),
     /// A job finished.
     Done {
+        screen: u64,
         kind: &'static str,
         generation: u64,
         output: JobOutput,
     },
-}
-
-/// A piece of slow work (an API call, an export) to run off the loop.
-pub struct Job {
-    /// What kind of request this is; [`Latest`] keeps one generation per kind.
-    pub kind: &'static str,
-    pub generation: u64,
-    pub run: Box<dyn FnOnce() -> JobOutput + Send>,
+    /// SIGTERM or SIGHUP (the SSH link dropped): leave cleanly.
+    Terminate,
 }
 
 /// What [`update`] can do.
 pub enum Action {
     Quit,
-    ToggleHelp,
-    /// Esc with nothing else to close.
-    Back,
-    /// Repaint the whole screen (Ctrl-L).
-    Redraw,
+    Key(KeyEvent),
+    Paste(String),
     /// The terminal changed size.
     Resize,
-    DismissToast,
-    Notify(Toast),
     JobDone {
+        screen: u64,
         kind: &'static str,
         generation: u64,
         output: JobOutput,
@@ -78,24 +67,9 @@ pub enum Effect {
     Spawn(Job),
 }
 
-/// Generations of requests by kind: only the answer to the latest one counts.
-#[derive(Debug, Default)]
-pub struct Latest {
-    next: u64,
-    current: HashMap<&'static str, u64>,
-}
-
-impl Latest {
-    /// A new generation for `kind`; older ones become stale.
-    pub fn issue(&mut self, kind: &'static str) -> u64 {
-        self.next += 1;
-        self.current.insert(kind, self.next);
-        self.next
-    }
-
-    pub fn is_current(&self, kind: &'static str, generation: u64) -> bool {
-        self.current.get(kind) == Some(&generation)
-    }
+struct Entry {
+    id: u64,
+    screen: Box<dyn Screen>,
 }
 
 /// The whole UI state.
@@ -103,18 +77,30 @@ pub struct App {
     pub ui: Ui,
     pub keymap: Keymap,
     pub header: Header,
-    /// The key context of what has the focus (screens set it).
-    pub context: Context,
+    pub client: ApiClient,
+    pub session: Session,
     pub help: bool,
     pub toast: Option<Toast>,
     pub latest: Latest,
     pub running: bool,
+    /// Asked before closing a screen with unsaved edits.
+    leave: Option<Confirm>,
+    stack: Vec<Entry>,
+    next_id: u64,
     dirty: bool,
+    /// Effects produced while opening screens outside [`update`] (the first screen).
+    pending: Vec<Effect>,
 }
 
 impl App {
-    /// A new state; keymap warnings are shown at once in a toast.
-    pub fn new(ui: Ui, keymap: Keymap, warnings: &[KeymapWarning]) -> App {
+    /// A new state showing `root`; keymap warnings are shown at once in a toast.
+    pub fn new(
+        ui: Ui,
+        keymap: Keymap,
+        warnings: &[KeymapWarning],
+        client: ApiClient,
+        root: Box<dyn Screen>,
+    ) -> App {
         let toast = (!warnings.is_empty()).then(|| {
             let text = warnings
                 .iter()
@@ -126,17 +112,30 @@ impl App {
                 message: text,
             }
         });
-        App {
+        let mut app = App {
             ui,
             keymap,
             header: Header::default(),
-            context: Context::Global,
+            client,
+            session: Session::default(),
             help: false,
             toast,
             latest: Latest::default(),
             running: true,
+            leave: None,
+            stack: Vec::new(),
+            next_id: 0,
             dirty: true,
-        }
+            pending: Vec::new(),
+        };
+        let effects = app.navigate(vec![Nav::Reset(root)]);
+        app.pending = effects;
+        app
+    }
+
+    /// Effects waiting from construction (the first screen's loads): the loop runs them first.
+    pub fn take_pending(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.pending)
     }
 
     /// Marks the screen as needing a redraw.
@@ -148,25 +147,309 @@ impl App {
     pub fn take_dirty(&mut self) -> bool {
         std::mem::take(&mut self.dirty)
     }
+
+    /// The key context of what has the focus.
+    pub fn context(&self) -> Context {
+        if self.leave.is_some() {
+            return Context::Dialog;
+        }
+        self.stack
+            .last()
+            .map(|e| e.screen.context())
+            .unwrap_or(Context::Global)
+    }
+
+    /// How many screens are open.
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// The top screen's title.
+    pub fn title(&self) -> String {
+        self.stack
+            .last()
+            .map(|e| e.screen.title(&self.ui))
+            .unwrap_or_default()
+    }
+
+    /// Runs `f` on the top screen with a [`Ctx`], then applies what it asked for.
+    fn with_top<R>(&mut self, f: impl FnOnce(&mut dyn Screen, &mut Ctx) -> R) -> (R, Vec<Effect>) {
+        let App {
+            stack,
+            ui,
+            keymap,
+            client,
+            session,
+            latest,
+            ..
+        } = self;
+        let entry = stack.last_mut().expect("a screen is always open");
+        let mut cx = Ctx::new(ui, keymap, client, session, latest, entry.id);
+        let r = f(entry.screen.as_mut(), &mut cx);
+        let parts = cx_parts(cx);
+        let effects = self.absorb(parts);
+        (r, effects)
+    }
+
+    /// Applies what a screen asked for: toast, jobs, navigation, quit.
+    fn absorb(&mut self, parts: CtxParts) -> Vec<Effect> {
+        let CtxParts {
+            jobs,
+            nav,
+            toast,
+            quit,
+        } = parts;
+        let before = self.header.clone();
+        let visible = toast.is_some() || !nav.is_empty() || quit;
+        if toast.is_some() {
+            self.toast = toast;
+        }
+        let mut effects: Vec<Effect> = jobs.into_iter().map(Effect::Spawn).collect();
+        effects.extend(self.navigate(nav));
+        if quit {
+            self.running = false;
+            effects.push(Effect::Quit);
+        }
+        self.refresh_header();
+        if visible || self.header != before {
+            self.touch();
+        }
+        effects
+    }
+
+    fn open(&mut self, screen: Box<dyn Screen>) -> Vec<Effect> {
+        self.next_id += 1;
+        self.stack.push(Entry {
+            id: self.next_id,
+            screen,
+        });
+        let (_, effects) = self.with_top(|s, cx| s.start(cx));
+        effects
+    }
+
+    fn close_top(&mut self) {
+        if let Some(e) = self.stack.pop() {
+            self.latest.forget(e.id);
+        }
+    }
+
+    fn navigate(&mut self, nav: Vec<Nav>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for n in nav {
+            match n {
+                Nav::Push(s) => effects.extend(self.open(s)),
+                Nav::Pop => {
+                    if self.stack.len() > 1 {
+                        self.close_top();
+                        let (_, e) = self.with_top(|s, cx| s.resumed(cx));
+                        effects.extend(e);
+                    }
+                }
+                Nav::Replace(s) => {
+                    self.close_top();
+                    effects.extend(self.open(s));
+                }
+                Nav::Reset(s) => {
+                    while !self.stack.is_empty() {
+                        self.close_top();
+                    }
+                    effects.extend(self.open(s));
+                }
+            }
+        }
+        effects
+    }
+
+    /// The header from the session and the number of requests in flight.
+    fn refresh_header(&mut self) {
+        match &self.session.account {
+            Some(a) => {
+                self.header.user = Some(a.display_name.clone());
+                self.header.role = Some(a.role_label(self.ui.lang));
+                self.header.region = a.region_name();
+            }
+            None => {
+                self.header.user = None;
+                self.header.role = None;
+                self.header.region = None;
+            }
+        }
+        self.header.busy = self.latest.pending() > 0;
+    }
+
+    /// Esc or `q` on a screen that ignored it: close it (asking first if it holds unsaved
+    /// edits); on the first screen `q` quits and Esc does nothing.
+    fn back(&mut self, quit_at_root: bool) -> Vec<Effect> {
+        if self.stack.len() <= 1 {
+            if quit_at_root {
+                self.running = false;
+                return vec![Effect::Quit];
+            }
+            return Vec::new();
+        }
+        let unsaved = self.stack.last().is_some_and(|e| e.screen.has_unsaved());
+        if unsaved {
+            self.leave = Some(Confirm::new(
+                &self.ui.tr("app.leave.title"),
+                &self.ui.tr("app.leave.body"),
+                &self.ui.tr("app.leave.confirm"),
+                &self.ui.tr("app.leave.cancel"),
+            ));
+            self.touch();
+            return Vec::new();
+        }
+        self.navigate(vec![Nav::Pop])
+    }
+
+    fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        if self.toast.is_some() {
+            if Toast::dismisses(&ev, &self.keymap) {
+                self.toast = None;
+                self.touch();
+            }
+            return Vec::new();
+        }
+        if let Some(dialog) = &mut self.leave {
+            return match dialog.handle_key(&ev, &self.keymap) {
+                Handled::Event(ConfirmEvent::Confirmed) => {
+                    self.leave = None;
+                    self.touch();
+                    self.navigate(vec![Nav::Pop])
+                }
+                Handled::Event(ConfirmEvent::Cancelled) => {
+                    self.leave = None;
+                    self.touch();
+                    Vec::new()
+                }
+                h => {
+                    if h.changed() {
+                        self.touch();
+                    }
+                    Vec::new()
+                }
+            };
+        }
+        let ctx = self.context();
+        let global = self
+            .keymap
+            .resolve(ctx, &ev)
+            .filter(|(c, _)| *c == Context::Global)
+            .map(|(_, cmd)| cmd.to_string());
+        if self.help {
+            if matches!(global.as_deref(), Some("help" | "back")) {
+                self.help = false;
+                self.touch();
+            }
+            return Vec::new();
+        }
+        // F1/F10/Ctrl-L work everywhere; a screen never sees them.
+        match global.as_deref() {
+            Some("help") if !ctx.is_text_entry() || !is_printable(&ev) => {
+                self.help = true;
+                self.touch();
+                return Vec::new();
+            }
+            Some("redraw") => {
+                self.touch();
+                return vec![Effect::ClearScreen];
+            }
+            _ => {}
+        }
+        if is_hard_quit(&ev) {
+            self.running = false;
+            return vec![Effect::Quit];
+        }
+        let (handled, mut effects) = self.with_top(|s, cx| s.key(&ev, cx));
+        if handled.changed() {
+            self.touch();
+        }
+        if handled.consumed() {
+            return effects;
+        }
+        match global.as_deref() {
+            Some("help") => {
+                self.help = true;
+                self.touch();
+            }
+            Some("back") => effects.extend(self.back(false)),
+            Some("quit") => effects.extend(self.back(true)),
+            _ => {}
+        }
+        effects
+    }
+
+    fn on_done(
+        &mut self,
+        screen: u64,
+        kind: &'static str,
+        generation: u64,
+        output: JobOutput,
+    ) -> Vec<Effect> {
+        if !self.latest.is_current(screen, kind, generation) {
+            return Vec::new(); // a newer request is on its way, or the screen is gone
+        }
+        let before = self.header.clone();
+        self.latest.settle(screen, kind);
+        match &output {
+            Err(ClientError::Transport(_)) => self.header.connection = Connection::Offline,
+            _ => self.header.connection = Connection::Online,
+        }
+        let Some(pos) = self.stack.iter().position(|e| e.id == screen) else {
+            return Vec::new();
+        };
+        self.refresh_header();
+        if self.header != before {
+            self.touch();
+        }
+        let App {
+            stack,
+            ui,
+            keymap,
+            client,
+            session,
+            latest,
+            ..
+        } = self;
+        let entry = &mut stack[pos];
+        let mut cx = Ctx::new(ui, keymap, client, session, latest, entry.id);
+        let changed = match output {
+            Ok(v) => entry.screen.done(kind, v, &mut cx),
+            Err(e) => entry.screen.failed(kind, e, &mut cx),
+        };
+        // an answer for a screen under the top one changes nothing visible yet
+        let visible = changed && pos + 1 == stack.len();
+        let parts = cx_parts(cx);
+        if visible {
+            self.touch();
+        }
+        self.absorb(parts)
+    }
 }
 
-/// Translates a key into an action: overlays first (toast, help), then the global keys.
-/// `None` means the key changes nothing.
-pub fn map_key(app: &App, ev: &KeyEvent) -> Option<Action> {
-    if app.toast.is_some() {
-        return Toast::dismisses(ev, &app.keymap).then_some(Action::DismissToast);
+struct CtxParts {
+    jobs: Vec<Job>,
+    nav: Vec<Nav>,
+    toast: Option<Toast>,
+    quit: bool,
+}
+
+fn cx_parts(cx: Ctx) -> CtxParts {
+    CtxParts {
+        jobs: cx.jobs,
+        nav: cx.nav,
+        toast: cx.toast,
+        quit: cx.quit,
     }
-    let cmd = app.keymap.resolve(app.context, ev).map(|(_, c)| c);
-    if app.help {
-        return matches!(cmd, Some("help" | "back")).then_some(Action::ToggleHelp);
-    }
-    match cmd? {
-        "help" => Some(Action::ToggleHelp),
-        "quit" => Some(Action::Quit),
-        "redraw" => Some(Action::Redraw),
-        "back" => Some(Action::Back),
-        _ => None,
-    }
+}
+
+fn is_printable(ev: &KeyEvent) -> bool {
+    super::keymap::Key::from_event(ev).is_printable()
+}
+
+/// Ctrl-C always leaves (drafts are kept by the screens as they are typed).
+fn is_hard_quit(ev: &KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// Applies one action.
@@ -174,46 +457,44 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => {
             app.running = false;
-            return vec![Effect::Quit];
+            vec![Effect::Quit]
         }
-        Action::ToggleHelp => app.help = !app.help,
-        Action::Back => return Vec::new(),
-        Action::Redraw => {
+        Action::Key(ev) => app.on_key(ev),
+        Action::Paste(text) => {
+            let (changed, effects) = app.with_top(|s, cx| s.paste(&text, cx));
+            if changed {
+                app.touch();
+            }
+            effects
+        }
+        Action::Resize => {
             app.touch();
-            return vec![Effect::ClearScreen];
+            Vec::new()
         }
-        Action::Resize => {}
-        Action::DismissToast => app.toast = None,
-        Action::Notify(t) => app.toast = Some(t),
         Action::JobDone {
+            screen,
             kind,
             generation,
             output,
-        } => {
-            if !app.latest.is_current(kind, generation) {
-                return Vec::new(); // a newer request is on its way
-            }
-            match output {
-                Err(message) => app.toast = Some(Toast::error(&message)),
-                Ok(_) => return Vec::new(), // screens will take the value
-            }
-        }
+        } => app.on_done(screen, kind, generation, output),
     }
-    app.touch();
-    Vec::new()
 }
 
 /// Turns a message into an action.
-pub fn to_action(app: &App, msg: Msg) -> Option<Action> {
+pub fn to_action(msg: Msg) -> Option<Action> {
     match msg {
-        Msg::Term(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => map_key(app, &k),
+        Msg::Term(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
+        Msg::Term(TermEvent::Paste(text)) => Some(Action::Paste(text)),
         Msg::Term(TermEvent::Resize(_, _)) => Some(Action::Resize),
         Msg::Term(_) => None,
+        Msg::Terminate => Some(Action::Quit),
         Msg::Done {
+            screen,
             kind,
             generation,
             output,
         } => Some(Action::JobDone {
+            screen,
             kind,
             generation,
             output,
@@ -232,12 +513,17 @@ pub fn drain<T>(first: T, rx: &Receiver<T>) -> Vec<T> {
     }
 }
 
-/// Applies a batch of messages; returns the effects in order.
+/// Applies a batch of messages; returns the effects in order. Stops at a quit.
 pub fn step(app: &mut App, batch: Vec<Msg>) -> Vec<Effect> {
     let mut effects = Vec::new();
     for msg in batch {
-        if let Some(action) = to_action(app, msg) {
-            effects.extend(update(app, action));
+        if let Some(action) = to_action(msg) {
+            let more = update(app, action);
+            let quit = more.iter().any(|e| matches!(e, Effect::Quit));
+            effects.extend(more);
+            if quit {
+                break;
+            }
         }
     }
     effects
@@ -253,6 +539,12 @@ pub fn run_loop(
     mut clear: impl FnMut() -> io::Result<()>,
     spawn: impl Fn(Job, Sender<Msg>),
 ) -> io::Result<()> {
+    for effect in app.take_pending() {
+        if let Effect::Spawn(job) = effect {
+            spawn(job, tx.clone());
+        }
+    }
+    app.refresh_header();
     if app.take_dirty() {
         draw(app)?;
     }
@@ -271,11 +563,12 @@ pub fn run_loop(
     Ok(())
 }
 
-/// Runs a job on its own thread and sends its result back (the seam for tokio tasks).
-pub fn spawn_job(job: Job, tx: Sender<Msg>) {
-    std::thread::spawn(move || {
-        let output = (job.run)();
+/// Runs a job on the tokio runtime and sends its result back.
+pub fn spawn_on(handle: &tokio::runtime::Handle, job: Job, tx: Sender<Msg>) {
+    handle.spawn(async move {
+        let output = job.work.await;
         let _ = tx.send(Msg::Done {
+            screen: job.screen,
             kind: job.kind,
             generation: job.generation,
             output,
@@ -295,14 +588,12 @@ pub fn spawn_input(tx: Sender<Msg>) {
     });
 }
 
-/// Draws the frame: header, (screens later), footer generated from the keymap, overlays.
-pub fn view(app: &App, frame: &mut Frame) {
+/// Draws the frame: header, the top screen, footer generated from the keymap, overlays.
+pub fn view(app: &mut App, frame: &mut Frame) {
     let area = frame.area();
     if area.height < 3 {
         return;
     }
-    let buf = frame.buffer_mut();
-    app.header.render(Rect { height: 1, ..area }, buf, &app.ui);
     let body = Rect {
         y: area.y + 1,
         height: area.height - 2,
@@ -313,34 +604,58 @@ pub fn view(app: &App, frame: &mut Frame) {
         height: 1,
         ..area
     };
-    let km = &app.keymap;
-    let mut hints = Vec::new();
-    if app.context != Context::Global {
-        hints.extend(km.hints(app.context));
+    let ctx = app.context();
+    let mut cursor = None;
+    {
+        let buf = frame.buffer_mut();
+        app.header.render(Rect { height: 1, ..area }, buf, &app.ui);
+        if let Some(top) = app.stack.last_mut() {
+            top.screen.render(body, buf, &app.ui);
+            if app.leave.is_none() && !app.help && app.toast.is_none() {
+                cursor = top.screen.cursor();
+            }
+        }
+        let km = &app.keymap;
+        let mut hints = Vec::new();
+        if app.leave.is_some() {
+            hints.extend(km.hints(Context::Dialog));
+        } else if let Some(top) = app.stack.last() {
+            hints.extend(top.screen.hints(km));
+        }
+        if !ctx.is_modal() {
+            let at_root = app.stack.len() <= 1;
+            hints.extend(
+                km.hints(Context::Global)
+                    .into_iter()
+                    .filter(|h| h.label_key != "key.help" && h.label_key != "key.redraw")
+                    .filter(|h| !(at_root && h.label_key == "key.back")),
+            );
+        }
+        let help = km.hints_for(Context::Global, &["help"]);
+        render_footer(footer, buf, &app.ui, &hints, help.first());
+        if let Some(d) = &app.leave {
+            d.render(body, buf, &app.ui);
+        }
+        if app.help {
+            render_help(body, buf, &app.ui, km, ctx, 0);
+        }
+        if let Some(t) = &app.toast {
+            t.render(body, buf, &app.ui, km);
+        }
     }
-    if !app.context.is_modal() {
-        hints.extend(
-            km.hints(Context::Global)
-                .into_iter()
-                .filter(|h| h.label_key != "key.help"),
-        );
-    }
-    let help = km.hints_for(Context::Global, &["help"]);
-    render_footer(footer, buf, &app.ui, &hints, help.first());
-    if app.help {
-        render_help(body, buf, &app.ui, km, app.context, 0);
-    }
-    if let Some(t) = &app.toast {
-        t.render(body, buf, &app.ui, km);
+    if let Some(p) = cursor {
+        frame.set_cursor_position(p);
     }
 }
 
-/// Runs the UI until quit: terminal guard, input thread, loop. (Wired to a command once the
-/// first screens exist.)
-pub fn run(options: Options, mut app: App) -> io::Result<()> {
+/// Runs the UI until quit: terminal guard, input thread, signal watcher, loop. Jobs run on
+/// `rt`.
+pub fn run(options: Options, mut app: App, rt: &tokio::runtime::Runtime) -> io::Result<()> {
     let mut guard = TerminalGuard::enter(options)?;
     let (tx, rx) = std::sync::mpsc::channel();
     spawn_input(tx.clone());
+    watch_signals(rt, tx.clone());
+    let handle = rt.handle().clone();
     let guard_cell = std::cell::RefCell::new(&mut guard);
     run_loop(
         &mut app,
@@ -348,185 +663,29 @@ pub fn run(options: Options, mut app: App) -> io::Result<()> {
         &tx,
         |app| guard_cell.borrow_mut().draw(|f| view(app, f)),
         || guard_cell.borrow_mut().clear(),
-        spawn_job,
+        |job, tx| spawn_on(&handle, job, tx),
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::Lang;
-    use crate::tui::terminal::draw_synchronized;
-    use crate::tui::terminal::tests::fixed_terminal;
-    use crate::tui::widgets::testing::{ctrl, key, screen_text};
-    use crossterm::event::KeyCode;
-    use std::sync::mpsc::channel;
-
-    fn app() -> App {
-        App::new(Ui::default(), Keymap::defaults(), &[])
-    }
-
-    fn k(code: KeyCode) -> Msg {
-        Msg::Term(TermEvent::Key(key(code)))
-    }
-
-    #[test]
-    fn drain_takes_everything_pending() {
-        let (tx, rx) = channel();
-        for i in 1..5 {
-            tx.send(i).unwrap();
-        }
-        let first = rx.recv().unwrap();
-        assert_eq!(drain(first, &rx), vec![1, 2, 3, 4]);
-        drop(tx);
-        assert_eq!(drain(9, &rx), vec![9]);
-    }
-
-    #[test]
-    fn a_batch_is_drawn_once() {
-        let mut app = app();
-        let (tx, rx) = channel();
-        for m in [k(KeyCode::F(1)), k(KeyCode::F(1)), k(KeyCode::F(1))] {
-            tx.send(m).unwrap();
-        }
-        tx.send(Msg::Term(TermEvent::Resize(100, 30))).unwrap();
-        drop(tx); // the loop ends once the channel is empty and closed
-        let mut draws = 0;
-        run_loop(
-            &mut app,
-            &rx,
-            &channel().0,
-            |_| {
-                draws += 1;
-                Ok(())
-            },
-            || Ok(()),
-            |_, _| {},
-        )
-        .unwrap();
-        // the first frame, then one for the whole batch of four
-        assert_eq!(draws, 2);
-        assert!(app.help, "three toggles leave help open");
-    }
-
-    #[test]
-    fn nothing_changed_nothing_drawn() {
-        let mut app = app();
-        assert!(app.take_dirty());
-        let effects = step(&mut app, vec![k(KeyCode::Char('z')), k(KeyCode::Tab)]);
-        assert!(effects.is_empty());
-        assert!(!app.take_dirty());
-        // a key release (Windows reports them) is not a key press
-        let mut release = key(KeyCode::F(1));
-        release.kind = KeyEventKind::Release;
-        step(&mut app, vec![Msg::Term(TermEvent::Key(release))]);
-        assert!(!app.help && !app.take_dirty());
-    }
-
-    #[test]
-    fn quit_and_redraw_effects() {
-        let mut app = app();
-        let effects = step(
-            &mut app,
-            vec![ctrl('l')]
-                .into_iter()
-                .map(|e| Msg::Term(TermEvent::Key(e)))
-                .collect(),
-        );
-        assert!(matches!(effects.as_slice(), [Effect::ClearScreen]));
-        let effects = step(&mut app, vec![k(KeyCode::F(10))]);
-        assert!(matches!(effects.as_slice(), [Effect::Quit]));
-        assert!(!app.running);
-        let mut app = super::tests::app();
-        let (tx, rx) = channel();
-        tx.send(k(KeyCode::Char('q'))).unwrap();
-        tx.send(k(KeyCode::F(1))).unwrap();
-        let mut draws = 0;
-        run_loop(
-            &mut app,
-            &rx,
-            &tx,
-            |_| {
-                draws += 1;
-                Ok(())
-            },
-            || Ok(()),
-            |_, _| {},
-        )
-        .unwrap();
-        assert_eq!(draws, 1, "quit leaves before drawing the rest of the batch");
-    }
-
-    #[test]
-    fn only_the_latest_job_counts() {
-        let mut app = app();
-        app.take_dirty();
-        let old = app.latest.issue("filter");
-        let new = app.latest.issue("filter");
-        let other = app.latest.issue("export");
-        assert!(!app.latest.is_current("filter", old));
-        let done = |generation, output| Msg::Done {
-            kind: "filter",
-            generation,
-            output,
+/// SIGTERM and SIGHUP (an SSH link that dropped) end the loop like a quit, so the terminal
+/// guard restores the terminal and nothing is left half-written.
+fn watch_signals(rt: &tokio::runtime::Runtime, tx: Sender<Msg>) {
+    #[cfg(unix)]
+    rt.spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
         };
-        step(&mut app, vec![done(old, Err("超时".into()))]);
-        assert!(
-            app.toast.is_none() && !app.take_dirty(),
-            "a stale answer is dropped"
-        );
-        step(&mut app, vec![done(new, Err("网络中断".into()))]);
-        assert_eq!(
-            app.toast.as_ref().map(|t| t.message.as_str()),
-            Some("网络中断")
-        );
-        assert!(app.take_dirty());
-        assert!(app.latest.is_current("export", other));
-        // the toast takes Esc first
-        step(&mut app, vec![k(KeyCode::Esc)]);
-        assert!(app.toast.is_none());
-    }
-
-    #[test]
-    fn jobs_run_off_the_loop_and_report_back() {
-        let (tx, rx) = channel();
-        spawn_job(
-            Job {
-                kind: "ping",
-                generation: 7,
-                run: Box::new(|| Ok(Box::new(42u32) as Box<dyn Any + Send>)),
-            },
-            tx,
-        );
-        match rx.recv().unwrap() {
-            Msg::Done {
-                kind,
-                generation,
-                output,
-            } => {
-                assert_eq!((kind, generation), ("ping", 7));
-                assert_eq!(output.unwrap().downcast_ref::<u32>(), Some(&42));
-            }
-            Msg::Term(_) => panic!("expected a job result"),
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
         }
-    }
-
-    #[test]
-    fn keymap_warnings_show_at_start_and_frame_renders() {
-        let mut km = Keymap::defaults();
-        let mut warnings = km.patch("[list]\npass = [\"j\"]\n", "keys.toml");
-        warnings.extend(km.conflicts());
-        let mut app = App::new(Ui::new(Default::default(), false, Lang::Zh), km, &warnings);
-        app.header.user = Some("张三".into());
-        app.context = Context::List;
-        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-        term.draw(|f| view(&app, f)).unwrap();
-        let screen = screen_text(term.backend().buffer());
-        insta::assert_snapshot!(screen);
-        assert!(screen.contains("按键冲突"), "{screen}");
-        // the same frame through the real backend is wrapped in synchronized output
-        let (mut term, out) = fixed_terminal(80, 24);
-        draw_synchronized(&mut term, |f| view(&app, f)).unwrap();
-        assert!(out.take().starts_with("\x1b[?2026h"));
-    }
+        tracing::info!("terminating on a signal");
+        let _ = tx.send(Msg::Terminate);
+    });
+    #[cfg(not(unix))]
+    let _ = (rt, tx);
 }

@@ -96,6 +96,7 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Form, "option_next", &["Right", "Space"]),
     (Context::Form, "option_prev", &["Left"]),
     (Context::Form, "save_draft", &["Ctrl-s", "F2"]),
+    (Context::Form, "submit", &["F9", "Ctrl-g"]),
     (
         Context::Dialog,
         "switch",

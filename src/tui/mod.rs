@@ -14,6 +14,9 @@
 
 pub mod app;
 pub mod keymap;
+pub mod launch;
+pub mod screen;
+pub mod screens;
 pub mod symbols;
 pub mod terminal;
 pub mod theme;

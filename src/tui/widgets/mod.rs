@@ -5,6 +5,7 @@ pub mod detail;
 pub mod dialog;
 pub mod form;
 pub mod help;
+pub mod menu;
 pub mod progress;
 pub mod statusbar;
 pub mod table;

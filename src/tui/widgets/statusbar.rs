@@ -35,6 +35,8 @@ pub struct Header {
     pub region: Option<String>,
     pub mode: Mode,
     pub connection: Connection,
+    /// Requests in flight: a quiet "working…" shows while there are any.
+    pub busy: bool,
 }
 
 impl Default for Header {
@@ -45,6 +47,7 @@ impl Default for Header {
             region: None,
             mode: Mode::Local,
             connection: Connection::Online,
+            busy: false,
         }
     }
 }
@@ -81,11 +84,14 @@ impl Header {
         let style = ui.style(Role::Header);
         buf.set_style(Rect { height: 1, ..area }, style);
         let (who, mode) = self.status(ui);
-        let conn = ui.tr(match self.connection {
+        let mut conn = ui.tr(match self.connection {
             Connection::Online => "status.online",
             Connection::Connecting => "status.connecting",
             Connection::Offline => "status.offline",
         });
+        if self.busy {
+            conn = format!("{} · {conn}", ui.tr("status.working"));
+        }
         let conn_style = match self.connection {
             Connection::Online => style,
             Connection::Connecting => style.patch(ui.style(Role::Warning)),
@@ -191,6 +197,7 @@ mod tests {
             region: Some("广东省 深圳市 南山区".into()),
             mode: Mode::Remote("https://zjtx.example.cn".into()),
             connection: Connection::Online,
+            busy: false,
         }
     }
 
@@ -257,6 +264,7 @@ mod tests {
             region: None,
             mode: Mode::Local,
             connection: Connection::Offline,
+            busy: false,
         };
         let screen = frame(&ui, &km, &header, 80, 24);
         insta::assert_snapshot!(screen);

@@ -1,0 +1,433 @@
+//! The public side: the home page (entries and the latest announcements of both levels) and
+//! log-in. Further public screens register their entries in [`entries`].
+
+use super::home::RoleHome;
+use super::{FormPanel, PanelEvent, Status, date_of, text_of};
+use crate::client::ClientError;
+use crate::tui::Ui;
+use crate::tui::keymap::{Context, Hint, Keymap};
+use crate::tui::screen::{Account, Ctx, Screen, take};
+use crate::tui::theme::Role;
+use crate::tui::widgets::form::Field;
+use crate::tui::widgets::menu::{Menu, MenuItem};
+use crate::tui::widgets::{Handled, block, put};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::widgets::Widget;
+use serde_json::Value;
+use std::any::Any;
+
+/// An entry of the public home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// 企业认定查询
+    Query,
+    /// 数字化水平评测: leads to log-in.
+    Assessment,
+    /// 申报: leads to log-in.
+    Declare,
+    Login,
+    Register,
+    /// 通知公告 (the full list).
+    Announcements,
+    /// 忘记密码 / 更换手机号 / 账户找回.
+    AccountHelp,
+}
+
+/// The entries of the public home, in order, with what opens each (`None`: not available in
+/// this build).
+pub fn entries() -> Vec<(Entry, &'static str, &'static str)> {
+    vec![
+        (
+            Entry::Login,
+            "public.entry.login",
+            "public.entry.login_detail",
+        ),
+        (
+            Entry::Assessment,
+            "public.entry.assessment",
+            "public.entry.assessment_detail",
+        ),
+        (
+            Entry::Declare,
+            "public.entry.declare",
+            "public.entry.declare_detail",
+        ),
+    ]
+}
+
+fn open_entry(entry: Entry, cx: &mut Ctx) {
+    match entry {
+        Entry::Login => cx.push(Login::new(cx.ui, None)),
+        Entry::Assessment => cx.push(Login::new(cx.ui, Some("login.reason.assessment"))),
+        Entry::Declare => cx.push(Login::new(cx.ui, Some("login.reason.declare"))),
+        Entry::Query | Entry::Register | Entry::Announcements | Entry::AccountHelp => {}
+    }
+}
+
+/// The public home: entries on top, the latest announcements below.
+pub struct PublicHome {
+    menu: Menu,
+    entries: Vec<Entry>,
+    news: Vec<Value>,
+    news_cursor: usize,
+    /// Which panel has the focus: false = entries, true = announcements.
+    on_news: bool,
+    loaded: bool,
+    failed: Option<String>,
+}
+
+impl PublicHome {
+    pub fn new(ui: &Ui) -> PublicHome {
+        let list = entries();
+        PublicHome {
+            menu: Menu::new(
+                list.iter()
+                    .map(|(_, l, d)| MenuItem::new(ui.tr(l), ui.tr(d)))
+                    .collect(),
+            ),
+            entries: list.iter().map(|(e, _, _)| *e).collect(),
+            news: Vec::new(),
+            news_cursor: 0,
+            on_news: false,
+            loaded: false,
+            failed: None,
+        }
+    }
+
+    /// Sets the announcements as if loaded (for tests and the loader).
+    pub fn set_news(&mut self, items: Vec<Value>) {
+        self.news = items;
+        self.news_cursor = self.news_cursor.min(self.news.len().saturating_sub(1));
+        self.loaded = true;
+        self.failed = None;
+    }
+
+    fn load(&mut self, cx: &mut Ctx) {
+        cx.spawn("news", |c| async move { c.announcements("limit=10").await });
+    }
+}
+
+impl Screen for PublicHome {
+    fn title(&self, ui: &Ui) -> String {
+        ui.tr("public.home.title")
+    }
+
+    fn hints(&self, keymap: &Keymap) -> Vec<Hint> {
+        let mut h = keymap.hints_for(Context::List, &["open", "down", "up"]);
+        h.push(Hint {
+            keys: "Tab".into(),
+            label_key: "key.switch_panel".into(),
+        });
+        h
+    }
+
+    fn start(&mut self, cx: &mut Ctx) {
+        self.load(cx);
+    }
+
+    fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
+        if matches!(ev.code, KeyCode::Tab | KeyCode::BackTab) {
+            self.on_news = !self.on_news && !self.news.is_empty();
+            return Handled::Changed;
+        }
+        if self.on_news {
+            let last = self.news.len().saturating_sub(1);
+            return match cx.keymap.resolve(Context::List, ev).map(|(_, c)| c) {
+                Some("up") => {
+                    let c = self.news_cursor.saturating_sub(1);
+                    let changed = c != self.news_cursor;
+                    self.news_cursor = c;
+                    Handled::from_changed(changed)
+                }
+                Some("down") => {
+                    let c = (self.news_cursor + 1).min(last);
+                    let changed = c != self.news_cursor;
+                    self.news_cursor = c;
+                    Handled::from_changed(changed)
+                }
+                Some("open") => {
+                    if let Some(id) = self
+                        .news
+                        .get(self.news_cursor)
+                        .and_then(|n| n["id"].as_str())
+                    {
+                        open_announcement(id, cx);
+                    }
+                    Handled::Unchanged
+                }
+                _ => Handled::Ignored,
+            };
+        }
+        match self.menu.handle_key(ev, cx.keymap) {
+            Handled::Event(i) => {
+                if let Some(e) = self.entries.get(i) {
+                    open_entry(*e, cx);
+                }
+                Handled::Changed
+            }
+            Handled::Changed => Handled::Changed,
+            Handled::Unchanged => Handled::Unchanged,
+            Handled::Ignored => Handled::Ignored,
+        }
+    }
+
+    fn done(&mut self, _kind: &'static str, value: Box<dyn Any + Send>, _cx: &mut Ctx) -> bool {
+        let Some(v) = take::<Value>(value) else {
+            return false;
+        };
+        self.set_news(v["items"].as_array().cloned().unwrap_or_default());
+        true
+    }
+
+    fn failed(&mut self, _kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
+        self.failed = Some(crate::tui::screen::error_text(cx.lang(), &error));
+        self.loaded = true;
+        true
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
+        let menu_h = (self.menu.items.len() as u16 + 2)
+            .min(area.height / 2)
+            .max(3);
+        let top = Rect {
+            height: menu_h,
+            ..area
+        };
+        let bottom = Rect {
+            y: area.y + menu_h,
+            height: area.height.saturating_sub(menu_h),
+            ..area
+        };
+        let home_title = ui.tr("public.home.title");
+        let b = block(ui, &home_title, !self.on_news);
+        let inner = b.inner(top);
+        b.render(top, buf);
+        self.menu.render(inner, buf, ui, !self.on_news);
+        let news_title = ui.tr("public.news.title");
+        let b = block(ui, &news_title, self.on_news);
+        let inner = b.inner(bottom);
+        b.render(bottom, buf);
+        if inner.height == 0 {
+            return;
+        }
+        let muted = ui.style(Role::Muted);
+        if let Some(msg) = &self.failed {
+            put(
+                buf,
+                inner.x + 1,
+                inner.y,
+                msg,
+                inner.width.saturating_sub(2),
+                ui.style(Role::Error),
+            );
+            return;
+        }
+        if !self.loaded {
+            put(
+                buf,
+                inner.x + 1,
+                inner.y,
+                &ui.tr("common.loading"),
+                inner.width,
+                muted,
+            );
+            return;
+        }
+        if self.news.is_empty() {
+            put(
+                buf,
+                inner.x + 1,
+                inner.y,
+                &ui.tr("public.news.none"),
+                inner.width,
+                muted,
+            );
+            return;
+        }
+        let first = self
+            .news_cursor
+            .saturating_sub(inner.height.saturating_sub(1) as usize);
+        for (row, (i, n)) in self
+            .news
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(inner.height as usize)
+            .enumerate()
+        {
+            let y = inner.y + row as u16;
+            let selected = self.on_news && i == self.news_cursor;
+            let style = if selected {
+                ui.style(Role::Selection)
+            } else {
+                ui.style(Role::Text)
+            };
+            buf.set_style(
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+                style,
+            );
+            let mut x = inner.x + 1;
+            let room = |x: u16| inner.right().saturating_sub(x);
+            x = put(
+                buf,
+                x,
+                y,
+                &date_of(&n["published_at"]),
+                room(x),
+                if selected { style } else { muted },
+            );
+            x += 1;
+            let level = ui.tr(if n["level"] == "ministry" {
+                "public.news.ministry"
+            } else {
+                "public.news.province"
+            });
+            let tag = format!("[{}·{}]", level, text_of(ui, &n["publisher"]));
+            x = put(
+                buf,
+                x,
+                y,
+                &tag,
+                room(x),
+                if selected {
+                    style
+                } else {
+                    ui.style(Role::Info)
+                },
+            );
+            x += 1;
+            put(
+                buf,
+                x,
+                y,
+                n["title"].as_str().unwrap_or_default(),
+                room(x),
+                style,
+            );
+        }
+    }
+}
+
+/// Opens an announcement's detail (the public announcement screens register here).
+fn open_announcement(_id: &str, _cx: &mut Ctx) {}
+
+/// Log in with a login name, a phone number or (legal-person accounts) the USCC.
+pub struct Login {
+    panel: FormPanel,
+}
+
+impl Login {
+    /// `reason`: a catalogue key saying why log-in is asked (e.g. the assessment needs it).
+    pub fn new(ui: &Ui, reason: Option<&str>) -> Login {
+        let mut intro = Vec::new();
+        if let Some(r) = reason {
+            intro.push(ui.tr(r));
+        }
+        intro.push(ui.tr("login.intro"));
+        Login {
+            panel: FormPanel::new(
+                &ui.tr("login.title"),
+                intro,
+                vec![
+                    Field::text("identifier", &ui.tr("login.identifier"))
+                        .required()
+                        .with_placeholder(&ui.tr("login.identifier_hint")),
+                    Field::password("password", &ui.tr("login.password")).required(),
+                ],
+            ),
+        }
+    }
+
+    fn submit(&mut self, cx: &mut Ctx) {
+        let Some(v) = self.panel.begin_submit(&cx.tr("login.working")) else {
+            return;
+        };
+        let id = v.get("identifier").cloned().unwrap_or_default();
+        let pw = v.get("password").cloned().unwrap_or_default();
+        let keep = cx.session.token_dir.clone();
+        cx.spawn("login", move |c| async move {
+            c.login(&id, &pw).await?;
+            if let (Some(dir), Some(token)) = (keep, c.token()) {
+                // the keyring may take up to its time-out: this runs off the UI thread
+                if let Err(e) =
+                    tokio::task::spawn_blocking(move || crate::client::token::save(&dir, &token))
+                        .await
+                        .map_err(std::io::Error::other)
+                        .and_then(|r| r)
+                {
+                    tracing::warn!("cannot keep the token: {e}");
+                }
+            }
+            c.me().await
+        });
+    }
+}
+
+impl Screen for Login {
+    fn title(&self, ui: &Ui) -> String {
+        ui.tr("login.title")
+    }
+
+    fn context(&self) -> Context {
+        Context::Form
+    }
+
+    fn hints(&self, keymap: &Keymap) -> Vec<Hint> {
+        self.panel.hints(keymap)
+    }
+
+    fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
+        match self.panel.key(ev, cx.keymap) {
+            Handled::Event(PanelEvent::Submit) => {
+                self.submit(cx);
+                Handled::Changed
+            }
+            Handled::Event(PanelEvent::SaveDraft) => Handled::Unchanged,
+            Handled::Changed => Handled::Changed,
+            Handled::Unchanged => Handled::Unchanged,
+            Handled::Ignored => Handled::Ignored,
+        }
+    }
+
+    fn paste(&mut self, text: &str, _cx: &mut Ctx) -> bool {
+        self.panel.paste(text)
+    }
+
+    fn done(&mut self, _kind: &'static str, value: Box<dyn Any + Send>, cx: &mut Ctx) -> bool {
+        let Some(me) = take::<Value>(value).as_ref().and_then(Account::from_json) else {
+            self.panel.status = Status::Error(cx.tr("error.decode_account"));
+            return true;
+        };
+        cx.session.account = Some(me.clone());
+        cx.reset(RoleHome::new(cx.ui, &me));
+        true
+    }
+
+    fn failed(&mut self, _kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
+        cx.client.set_token(None);
+        self.panel.show_error(cx.ui, &error);
+        true
+    }
+
+    fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
+        let w = area.width.min(76);
+        let h = area.height.min(16);
+        let rect = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y,
+            width: w,
+            height: h,
+        };
+        self.panel.render(rect, buf, ui);
+    }
+
+    fn cursor(&self) -> Option<Position> {
+        self.panel.cursor()
+    }
+}
