@@ -138,6 +138,14 @@ impl App {
         std::mem::take(&mut self.pending)
     }
 
+    /// Closes every screen and opens `screen` (log-in, log-out, tests).
+    pub fn reset_to(&mut self, screen: Box<dyn Screen>) -> Vec<Effect> {
+        let effects = self.navigate(vec![Nav::Reset(screen)]);
+        self.refresh_header();
+        self.touch();
+        effects
+    }
+
     /// Marks the screen as needing a redraw.
     pub fn touch(&mut self) {
         self.dirty = true;
@@ -617,19 +625,19 @@ pub fn view(app: &mut App, frame: &mut Frame) {
         }
         let km = &app.keymap;
         let mut hints = Vec::new();
+        let at_root = app.stack.len() <= 1;
+        // Esc first (the way out matters most on a narrow footer), then the screen's own
+        // keys, then quit at the first screen
+        if !ctx.is_modal() && !at_root {
+            hints.extend(km.hints_for(Context::Global, &["back"]));
+        }
         if app.leave.is_some() {
             hints.extend(km.hints(Context::Dialog));
         } else if let Some(top) = app.stack.last() {
             hints.extend(top.screen.hints(km));
         }
-        if !ctx.is_modal() {
-            let at_root = app.stack.len() <= 1;
-            hints.extend(
-                km.hints(Context::Global)
-                    .into_iter()
-                    .filter(|h| h.label_key != "key.help" && h.label_key != "key.redraw")
-                    .filter(|h| !(at_root && h.label_key == "key.back")),
-            );
+        if !ctx.is_modal() && at_root {
+            hints.extend(km.hints_for(Context::Global, &["quit"]));
         }
         let help = km.hints_for(Context::Global, &["help"]);
         render_footer(footer, buf, &app.ui, &hints, help.first());

@@ -19,6 +19,8 @@ pub mod screen;
 pub mod screens;
 pub mod symbols;
 pub mod terminal;
+#[cfg(test)]
+pub mod testing;
 pub mod theme;
 pub mod widgets;
 

@@ -9,6 +9,8 @@
 
 pub mod home;
 pub mod public;
+#[cfg(test)]
+mod tests;
 
 use super::Ui;
 use super::keymap::{Context, Hint, Keymap};
@@ -218,11 +220,11 @@ impl FormPanel {
         } else {
             self.form.cursor_position()
         };
-        let mut sy = inner.bottom().saturating_sub(status_lines.len() as u16);
-        for (line, role) in status_lines {
+        let first = inner.bottom().saturating_sub(status_lines.len() as u16);
+        for (sy, (line, role)) in (first..).zip(status_lines) {
             put(buf, inner.x + 1, sy, &line, inner.width - 2, ui.style(role));
-            sy += 1;
         }
+    }
     }
 
     fn status_lines(&self, width: usize) -> Vec<(String, Role)> {
