@@ -225,7 +225,6 @@ impl FormPanel {
             put(buf, inner.x + 1, sy, &line, inner.width - 2, ui.style(role));
         }
     }
-    }
 
     fn status_lines(&self, width: usize) -> Vec<(String, Role)> {
         let (text, role) = match &self.status {
