@@ -144,3 +144,27 @@ fn regions_show_names_the_authority() {
     assert_eq!(code, 1);
     assert!(err.contains("999999"), "{err}");
 }
+
+#[test]
+fn version_names_the_config_data_and_log_paths() {
+    let (code, out, _) = zjtx(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(env!("CARGO_PKG_VERSION")), "{out}");
+    for label in ["config:", "data:", "log:"] {
+        assert!(out.contains(label), "{out}");
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    let (code, out, _) = zjtx(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("_zjtx") && out.contains("--demo"), "{out}");
+    let (code, out, _) = zjtx(&["completions", "zsh"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("#compdef zjtx"));
+    let (code, out, _) = zjtx(&["man"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(".ie") || out.contains(".TH zjtx"), "{out}");
+    assert!(out.contains("demo"));
+}

@@ -697,3 +697,230 @@ fn watch_signals(rt: &tokio::runtime::Runtime, tx: Sender<Msg>) {
     #[cfg(not(unix))]
     let _ = (rt, tx);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::ApiClient;
+    use crate::tui::screen::take;
+    use crate::tui::widgets::testing::key;
+    use crossterm::event::KeyCode;
+    use ratatui::buffer::Buffer;
+    use std::any::Any;
+    use std::sync::mpsc::channel;
+
+    /// A screen that counts keys and asks for a value on `f` (a "filter" request).
+    struct Probe {
+        seen: Vec<String>,
+        answers: std::sync::Arc<std::sync::Mutex<Vec<u32>>>,
+    }
+
+    impl Screen for Probe {
+        fn title(&self, _ui: &Ui) -> String {
+            "probe".into()
+        }
+        fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
+            match ev.code {
+                KeyCode::Char('f') => {
+                    let n = self.seen.len() as u32;
+                    cx.spawn("filter", move |_c| async move { Ok::<u32, ClientError>(n) });
+                    self.seen.push("f".into());
+                    Handled::Unchanged
+                }
+                KeyCode::Char('z') => Handled::Unchanged,
+                KeyCode::Char(c @ 'a'..='e') => {
+                    self.seen.push(c.to_string());
+                    Handled::Changed
+                }
+                _ => Handled::Ignored,
+            }
+        }
+        fn done(&mut self, _k: &'static str, v: Box<dyn Any + Send>, _cx: &mut Ctx) -> bool {
+            self.answers.lock().unwrap().extend(take::<u32>(v));
+            true
+        }
+        fn render(&mut self, _a: Rect, _b: &mut Buffer, _ui: &Ui) {}
+    }
+
+    type Answers = std::sync::Arc<std::sync::Mutex<Vec<u32>>>;
+
+    fn probe_with(answers: &Answers) -> Box<dyn Screen> {
+        Box::new(Probe {
+            seen: Vec::new(),
+            answers: answers.clone(),
+        })
+    }
+
+    fn probe() -> Box<dyn Screen> {
+        probe_with(&Answers::default())
+    }
+
+    fn app_with(answers: &Answers) -> App {
+        // never called: the probe's jobs do not use the client
+        let client = ApiClient::http("http://127.0.0.1:9").unwrap();
+        App::new(
+            Ui::default(),
+            Keymap::defaults(),
+            &[],
+            client,
+            probe_with(answers),
+        )
+    }
+
+    fn app() -> App {
+        app_with(&Answers::default())
+    }
+
+    fn k(code: KeyCode) -> Msg {
+        Msg::Term(TermEvent::Key(key(code)))
+    }
+
+    fn jobs(effects: Vec<Effect>) -> Vec<Job> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Spawn(j) => Some(j),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn run(job: Job) -> Msg {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let output = rt.block_on(job.work);
+        Msg::Done {
+            screen: job.screen,
+            kind: job.kind,
+            generation: job.generation,
+            output,
+        }
+    }
+
+    #[test]
+    fn drain_takes_everything_pending() {
+        let (tx, rx) = channel();
+        for i in 1..5 {
+            tx.send(i).unwrap();
+        }
+        let first = rx.recv().unwrap();
+        assert_eq!(drain(first, &rx), vec![1, 2, 3, 4]);
+        drop(tx);
+        assert_eq!(drain(9, &rx), vec![9]);
+    }
+
+    #[test]
+    fn a_batch_is_drawn_once() {
+        let mut app = app();
+        let (tx, rx) = channel();
+        for m in [
+            k(KeyCode::Char('a')),
+            k(KeyCode::Char('b')),
+            k(KeyCode::F(1)),
+        ] {
+            tx.send(m).unwrap();
+        }
+        tx.send(Msg::Term(TermEvent::Resize(100, 30))).unwrap();
+        drop(tx); // the loop ends once the channel is empty and closed
+        let mut draws = 0;
+        run_loop(
+            &mut app,
+            &rx,
+            &channel().0,
+            |_| {
+                draws += 1;
+                Ok(())
+            },
+            || Ok(()),
+            |_, _| {},
+        )
+        .unwrap();
+        // the first frame, then one for the whole batch of four
+        assert_eq!(draws, 2);
+        assert!(app.help, "F1 opened the help");
+    }
+
+    #[test]
+    fn nothing_changed_nothing_drawn() {
+        let mut app = app();
+        assert!(app.take_dirty());
+        let effects = step(&mut app, vec![k(KeyCode::Char('z')), k(KeyCode::Tab)]);
+        assert!(effects.is_empty());
+        assert!(!app.take_dirty(), "an unchanged screen is not redrawn");
+        // a key release (Windows reports them) is not a key press
+        let mut release = key(KeyCode::Char('a'));
+        release.kind = KeyEventKind::Release;
+        step(&mut app, vec![Msg::Term(TermEvent::Key(release))]);
+        assert!(!app.take_dirty());
+        step(&mut app, vec![k(KeyCode::Char('a'))]);
+        assert!(app.take_dirty());
+    }
+
+    #[test]
+    fn only_the_latest_answer_of_a_kind_is_applied() {
+        let answers = Answers::default();
+        let mut app = app_with(&answers);
+        let first = jobs(step(&mut app, vec![k(KeyCode::Char('f'))]));
+        let second = jobs(step(&mut app, vec![k(KeyCode::Char('f'))]));
+        assert!(app.header.busy, "the header says work is in flight");
+        // the newer answer arrives first, then the older one: only the newer counts
+        step(&mut app, vec![run(second.into_iter().next().unwrap())]);
+        step(&mut app, vec![run(first.into_iter().next().unwrap())]);
+        assert_eq!(*answers.lock().unwrap(), vec![1]);
+        assert!(!app.header.busy, "nothing in flight any more");
+    }
+
+    #[test]
+    fn answers_for_a_closed_screen_are_dropped() {
+        let mut app = app();
+        let open = |app: &mut App| {
+            let e = app.reset_to(probe());
+            assert!(e.is_empty());
+        };
+        open(&mut app);
+        let pending = jobs(step(&mut app, vec![k(KeyCode::Char('f'))]));
+        open(&mut app); // a new screen replaces the one that asked
+        app.take_dirty();
+        let effects = step(&mut app, vec![run(pending.into_iter().next().unwrap())]);
+        assert!(effects.is_empty());
+        assert!(!app.take_dirty(), "a stale answer changes nothing");
+    }
+
+    #[test]
+    fn quit_redraw_and_signals() {
+        let mut app = app();
+        let effects = step(
+            &mut app,
+            vec![Msg::Term(TermEvent::Key(
+                crate::tui::widgets::testing::ctrl('l'),
+            ))],
+        );
+        assert!(matches!(effects.as_slice(), [Effect::ClearScreen]));
+        let effects = step(&mut app, vec![k(KeyCode::F(10))]);
+        assert!(matches!(effects.as_slice(), [Effect::Quit]));
+        let mut app = super::tests::app();
+        let effects = step(&mut app, vec![Msg::Terminate, k(KeyCode::Char('a'))]);
+        assert!(matches!(effects.as_slice(), [Effect::Quit]));
+        assert!(!app.running);
+        // quit leaves before drawing the rest of the batch
+        let mut app = super::tests::app();
+        let (tx, rx) = channel();
+        tx.send(k(KeyCode::Char('q'))).unwrap();
+        tx.send(k(KeyCode::Char('a'))).unwrap();
+        let mut draws = 0;
+        run_loop(
+            &mut app,
+            &rx,
+            &tx,
+            |_| {
+                draws += 1;
+                Ok(())
+            },
+            || Ok(()),
+            |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(draws, 1);
+    }
+}
