@@ -75,6 +75,50 @@ mod tests {
         }
     }
 
+    /// Every catalogue-looking literal in the UI code (`"prefix.rest"` where some catalogue key
+    /// starts with `prefix.`) names a key that exists: a typo shows up here, not on a screen.
+    #[test]
+    fn keys_used_in_the_ui_exist() {
+        let prefixes: std::collections::BTreeSet<&str> =
+            ZH.keys().filter_map(|k| k.split('.').next()).collect();
+        let mut missing = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui");
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let src = std::fs::read_to_string(&path).unwrap();
+                let code = src.split("#[cfg(test)]").next().unwrap_or_default();
+                for lit in code.split('"').skip(1).step_by(2) {
+                    let Some((prefix, rest)) = lit.split_once('.') else {
+                        continue;
+                    };
+                    let plausible = !rest.is_empty()
+                        && lit
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c))
+                        && !lit.ends_with('.')
+                        && !lit.contains("..");
+                    if plausible
+                        && prefixes.contains(prefix)
+                        && !ZH.contains_key(lit)
+                        && !ZH.keys().any(|k| k.starts_with(lit) && lit.ends_with('_'))
+                    {
+                        missing.push(format!("{}: {lit}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys not in the catalogue: {missing:#?}");
+    }
+
     #[test]
     fn both_languages_have_the_same_keys() {
         let zh: Vec<&String> = ZH.keys().collect();
