@@ -431,6 +431,34 @@ fn a_way_out_opens_its_flow_with_what_was_typed() {
     );
 }
 
+#[test]
+fn logging_in_with_a_uscc_no_verified_account_holds_is_explained() {
+    let mut h = Harness::demo(Lang::Zh);
+    open_public(&mut h, Entry::Login);
+    h.type_text(&fresh_uscc());
+    h.key(KeyCode::Tab);
+    h.type_text("Demo-2025!");
+    h.key(KeyCode::Enter);
+    let s = h.screen(80, 24);
+    assert!(s.contains("自然人账户请用登录名登录"), "{s}");
+    assert!(h.app.session.account.is_none());
+    // a verified enterprise logs in with its USCC
+    let mut h = Harness::demo(Lang::Zh);
+    open_public(&mut h, Entry::Login);
+    h.type_text(&ruixin_uscc());
+    h.key(KeyCode::Tab);
+    h.type_text("Demo-2025!");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app
+            .session
+            .account
+            .as_ref()
+            .map(|a| a.login_name.as_str()),
+        Some("gz_ruixin")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Forgotten password
 // ---------------------------------------------------------------------------------------------
