@@ -20,6 +20,10 @@ use std::any::Any;
 pub enum Dest {
     /// End the session and go back to the public home.
     Logout,
+    /// 账户与安全: password, phone, real-name verification.
+    Account,
+    /// 实名认证 of a legal-person account not yet verified.
+    RealName,
 }
 
 /// One navigation entry: catalogue keys of its label and description, and where it goes.
@@ -47,12 +51,33 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
         "support" => {}
         _ => {}
     }
+    if super::account::needs_verification(account) {
+        items.insert(
+            0,
+            item(
+                "account.nav.verify",
+                "account.nav.verify_detail",
+                Dest::RealName,
+            ),
+        );
+    }
+    items.push(item(
+        "account.nav.security",
+        "account.nav.security_detail",
+        Dest::Account,
+    ));
     items.push(item("home.logout", "home.logout_detail", Dest::Logout));
     items
 }
 
 fn open(dest: Dest, cx: &mut Ctx) {
     match dest {
+        Dest::Account => {
+            if let Some(a) = cx.session.account.clone() {
+                cx.push(super::account::Security::new(cx.ui, &a));
+            }
+        }
+        Dest::RealName => cx.push(super::account::RealName::new(cx.ui, false)),
         Dest::Logout => {
             let forget = cx.session.token_dir.clone();
             cx.spawn("logout", move |c| async move {

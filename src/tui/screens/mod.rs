@@ -2,11 +2,14 @@
 //!
 //! - [`public`]: the public home, log-in.
 //! - [`home`]: the home of a logged-in role, with its navigation.
+//! - [`account`]: register, real-name verification, forgotten password, phone change, account
+//!   recovery, change of password.
 //!
 //! [`FormPanel`] is the page every form-like screen embeds: an explanation above, the form,
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
 //! lost) and reports Submit / SaveDraft.
 
+pub mod account;
 pub mod home;
 pub mod public;
 #[cfg(test)]

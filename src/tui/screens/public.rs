@@ -54,6 +54,16 @@ pub fn entries() -> Vec<(Entry, &'static str, &'static str)> {
             "public.entry.declare",
             "public.entry.declare_detail",
         ),
+        (
+            Entry::Register,
+            "account.entry.register",
+            "account.entry.register_detail",
+        ),
+        (
+            Entry::AccountHelp,
+            "account.entry.help",
+            "account.entry.help_detail",
+        ),
     ]
 }
 
@@ -62,7 +72,9 @@ fn open_entry(entry: Entry, cx: &mut Ctx) {
         Entry::Login => cx.push(Login::new(cx.ui, None)),
         Entry::Assessment => cx.push(Login::new(cx.ui, Some("login.reason.assessment"))),
         Entry::Declare => cx.push(Login::new(cx.ui, Some("login.reason.declare"))),
-        Entry::Query | Entry::Register | Entry::Announcements | Entry::AccountHelp => {}
+        Entry::Register => cx.push(super::account::Register::new(cx.ui)),
+        Entry::AccountHelp => cx.push(super::account::AccountHelp::new(cx.ui)),
+        Entry::Query | Entry::Announcements => {}
     }
 }
 
@@ -344,6 +356,17 @@ impl Login {
         }
     }
 
+    /// The log-in with the account filled in (the focus on the password) and, optionally, a
+    /// note of what just happened (registered, password reset).
+    pub fn prefilled(mut self, identifier: &str, notice: Option<String>) -> Login {
+        self.panel.form.set_value("identifier", identifier);
+        self.panel.form.focus("password");
+        if let Some(n) = notice {
+            self.panel.status = Status::Success(n);
+        }
+        self
+    }
+
     fn submit(&mut self, cx: &mut Ctx) {
         let Some(v) = self.panel.begin_submit(&cx.tr("login.working")) else {
             return;
@@ -406,6 +429,9 @@ impl Screen for Login {
         };
         cx.session.account = Some(me.clone());
         cx.reset(RoleHome::new(cx.ui, &me));
+        if super::account::needs_verification(&me) {
+            cx.push(super::account::RealName::new(cx.ui, true));
+        }
         true
     }
 
