@@ -2,11 +2,13 @@
 //!
 //! - [`public`]: the public home, log-in.
 //! - [`home`]: the home of a logged-in role, with its navigation.
+//! - [`enterprise`]: the enterprise workspace (home, 企业信息, 数字化水平评测, 我的消息).
 //!
 //! [`FormPanel`] is the page every form-like screen embeds: an explanation above, the form,
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
 //! lost) and reports Submit / SaveDraft.
 
+pub mod enterprise;
 pub mod home;
 pub mod public;
 #[cfg(test)]
