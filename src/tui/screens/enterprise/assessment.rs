@@ -652,6 +652,14 @@ impl AnswerSheet {
         self.pending.insert(id, option as i64);
         if self.cursor + 1 < len {
             self.cursor += 1;
+        } else if self.answered_in(self.dims[self.dim]).0 == len && self.move_dim(true) {
+            // the panel is complete: on to the next one, at its first open question
+            let next = self
+                .questions()
+                .iter()
+                .position(|q| self.chosen(&q.id).is_none())
+                .unwrap_or(0);
+            self.cursor = next;
         }
         if matches!(self.status, Status::Error(_)) {
             self.status = Status::None;

@@ -323,7 +323,11 @@ impl Screen for Inbox {
                     ui.style(Role::Border),
                 );
             }
-            let label = self.tab_label(ui, i);
+            let label = if i == self.tab {
+                format!("[{}]", self.tab_label(ui, i))
+            } else {
+                self.tab_label(ui, i)
+            };
             let style = if i == self.tab {
                 ui.style(Role::Selection)
             } else {

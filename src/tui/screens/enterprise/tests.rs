@@ -477,14 +477,22 @@ fn answers_are_saved_as_they_are_chosen_and_resume_after_leaving() {
     }
 }
 
-/// Answers every question of the manufacturing questionnaire with option `digit`.
+/// Answers every question of the manufacturing questionnaire with option `digit` (a complete
+/// panel moves on to the next by itself).
 fn answer_all(h: &mut Harness, digit: char) {
     let q = Questionnaire::builtin(AssessmentCategory::Manufacturing);
-    for d in Dimension::ALL {
+    for (n, d) in Dimension::ALL.into_iter().enumerate() {
         for _ in q.questions_in(d) {
             h.key(KeyCode::Char(digit));
         }
-        h.key(KeyCode::Tab);
+        if let Some(next) = Dimension::ALL.get(n + 1) {
+            let first = q.questions_in(*next).next().expect("a question");
+            let s = h.screen(80, 24);
+            assert!(
+                s.contains(first.title.zh.as_str()) || s.contains(first.title.en.as_str()),
+                "on to {next:?}: {s}"
+            );
+        }
     }
 }
 
