@@ -403,8 +403,7 @@ impl Pick {
 }
 
 /// The text each field of the edit shows for a record.
-fn form_values(ui: &Ui, data: &Value) -> BTreeMap<&'static str, String> {
-    let _ = ui;
+fn form_values(data: &Value) -> BTreeMap<&'static str, String> {
     FIELDS
         .iter()
         .map(|&f| {
@@ -443,7 +442,7 @@ pub struct EditInfo {
 impl EditInfo {
     pub fn new(ui: &Ui, data: Value, version: i64) -> EditInfo {
         let label = |f: &str| ui.tr(&label_key(f));
-        let v = form_values(ui, &data);
+        let v = form_values(&data);
         let search = ui.tr("ent.edit.search_hint");
         let fields = vec![
             Field::text("county_code", &label("county_code"))
@@ -528,7 +527,7 @@ impl EditInfo {
         }
     }
 
-    fn picked(&mut self, pick: Pick, code: &str, ui: &Ui) {
+    fn picked(&mut self, pick: Pick, code: &str) {
         let value = match pick {
             Pick::Region => crate::domain::regions::Regions::builtin()
                 .full_name(code)
@@ -547,7 +546,6 @@ impl EditInfo {
         if matches!(self.panel.status, Status::Error(_)) {
             self.panel.status = Status::None;
         }
-        let _ = ui;
     }
 
     /// The patch: every field that has a value or had one (an emptied one is sent empty, so
@@ -659,7 +657,7 @@ impl Screen for EditInfo {
             return match picker.handle_key(ev, cx.keymap) {
                 Handled::Event(PickerEvent::Picked(node)) => {
                     self.picker = None;
-                    self.picked(pick, &node.code, cx.ui);
+                    self.picked(pick, &node.code);
                     Handled::Changed
                 }
                 Handled::Ignored if ev.code == KeyCode::Esc => {
@@ -730,8 +728,8 @@ impl Screen for EditInfo {
             "reload" => {
                 self.version = t.version.unwrap_or(self.version);
                 // fields the user did not touch take the current values; typed ones stay
-                let before = form_values(cx.ui, &self.original);
-                let now = form_values(cx.ui, &t.value);
+                let before = form_values(&self.original);
+                let now = form_values(&t.value);
                 for &f in FIELDS {
                     let typed = self
                         .panel

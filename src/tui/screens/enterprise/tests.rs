@@ -334,6 +334,22 @@ fn the_region_picker_changes_the_authority() {
 }
 
 #[test]
+fn after_moving_to_a_province_without_a_window_the_home_says_so() {
+    let mut h = Harness::demo(Lang::Zh);
+    h.login("gz_ruixin");
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    h.type_text("430102"); // 长沙市芙蓉区
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::F(9));
+    h.key(KeyCode::Enter); // the toast
+    h.key(KeyCode::Esc);
+    let s = h.screen(80, 24);
+    assert!(s.contains("湖南省目前没有开放的申报窗口"), "{s}");
+    assert!(!s.contains("广东省 · 2026 年度批次"), "{s}");
+}
+
+#[test]
 fn esc_closes_the_picker_and_leaving_an_edited_form_asks_first() {
     let mut h = Harness::demo(Lang::Zh);
     h.login("gz_ruixin");
