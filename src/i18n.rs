@@ -12,11 +12,19 @@ const ZH_FILES: &[(&str, &str)] = &[
     ("zh.toml", include_str!("i18n/zh.toml")),
     ("zh/tui.toml", include_str!("i18n/zh/tui.toml")),
     ("zh/account.toml", include_str!("i18n/zh/account.toml")),
+    (
+        "zh/enterprise.toml",
+        include_str!("i18n/zh/enterprise.toml"),
+    ),
 ];
 const EN_FILES: &[(&str, &str)] = &[
     ("en.toml", include_str!("i18n/en.toml")),
     ("en/tui.toml", include_str!("i18n/en/tui.toml")),
     ("en/account.toml", include_str!("i18n/en/account.toml")),
+    (
+        "en/enterprise.toml",
+        include_str!("i18n/en/enterprise.toml"),
+    ),
 ];
 
 static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));
@@ -103,9 +111,9 @@ mod tests {
                         continue;
                     };
                     let plausible = !rest.is_empty()
-                        && lit
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c))
+                        && lit.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c)
+                        })
                         && !lit.ends_with('.')
                         && !lit.contains("..");
                     if plausible
@@ -118,7 +126,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys not in the catalogue: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys not in the catalogue: {missing:#?}"
+        );
     }
 
     #[test]

@@ -1180,6 +1180,16 @@ impl ApiClient {
         .await
         .map(drop)
     }
+
+    /// Discards the caller's unfinished assessment attempt.
+    pub async fn discard_assessment(&self, id: &str, version: i64) -> ClientResult<()> {
+        self.call(ApiClient::if_match(
+            RawRequest::new("DELETE", ApiClient::v1(&format!("/assessments/{id}"))),
+            version,
+        ))
+        .await
+        .map(drop)
+    }
 }
 
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {

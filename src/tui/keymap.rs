@@ -111,6 +111,8 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Picker, "expand", &["Right"]),
     (Context::Picker, "collapse", &["Left"]),
     (Context::Picker, "pick", &["Enter"]),
+    (Context::List, "new", &["n", "F8"]),
+    (Context::List, "mark_read", &["m", "Ctrl-r"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare

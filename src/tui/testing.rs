@@ -32,6 +32,7 @@ pub const NOW: &str = "2026-04-16T10:00:00+08:00";
 fn template() -> &'static PathBuf {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
+        remove_stale_templates();
         let dir = std::env::temp_dir().join(format!(
             "zjtx-tui-template-{}-{}",
             std::process::id(),
@@ -48,6 +49,27 @@ fn template() -> &'static PathBuf {
         });
         dir
     })
+}
+
+/// Templates of test processes that are gone (each process seeds its own once).
+fn remove_stale_templates() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(rest) = name.strip_prefix("zjtx-tui-template-") else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && Path::new("/proc/self").exists()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 fn config(dir: &Path) -> ServiceConfig {

@@ -1,8 +1,10 @@
 //! The home of a logged-in role: the navigation of its workspace on the left (or on top when
 //! the terminal is narrow) and who is logged in on the right. Each workspace registers its
-//! entries in [`nav_items`].
+//! entries in [`nav_items`]; a workspace with a home of its own (the enterprise workspace,
+//! [`super::enterprise::home_for`]) is shown instead.
 
 use super::public::PublicHome;
+use crate::client::ClientError;
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
 use crate::tui::screen::{Account, Ctx, Screen};
@@ -11,7 +13,7 @@ use crate::tui::widgets::menu::{Menu, MenuItem};
 use crate::tui::widgets::{Handled, block, put};
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget;
 use std::any::Any;
 
@@ -78,23 +80,31 @@ fn open(dest: Dest, cx: &mut Ctx) {
             }
         }
         Dest::RealName => cx.push(super::account::RealName::new(cx.ui, false)),
-        Dest::Logout => {
-            let forget = cx.session.token_dir.clone();
-            cx.spawn("logout", move |c| async move {
-                // an expired session is as good as ended
-                let r = c.logout().await;
-                c.set_token(None);
-                if let Some(dir) = forget {
-                    let _ = tokio::task::spawn_blocking(move || crate::client::token::clear(&dir))
-                        .await;
-                }
-                match r {
-                    Err(e) if e.status() != Some(401) => Err(e),
-                    _ => Ok(()),
-                }
-            });
-        }
+        Dest::Logout => logout(cx),
     }
+}
+
+/// Ends the session (the answer comes back as the job kind `logout`: call [`logged_out`]).
+pub fn logout(cx: &mut Ctx) {
+    let forget = cx.session.token_dir.clone();
+    cx.spawn("logout", move |c| async move {
+        // an expired session is as good as ended
+        let r = c.logout().await;
+        c.set_token(None);
+        if let Some(dir) = forget {
+            let _ = tokio::task::spawn_blocking(move || crate::client::token::clear(&dir)).await;
+        }
+        match r {
+            Err(e) if e.status() != Some(401) => Err(e),
+            _ => Ok(()),
+        }
+    });
+}
+
+/// After [`logout`]: forget the account and go back to the public home.
+pub fn logged_out(cx: &mut Ctx) {
+    cx.session.account = None;
+    cx.reset(PublicHome::new(cx.ui));
 }
 
 /// The home of a role.
@@ -102,6 +112,9 @@ pub struct RoleHome {
     account: Account,
     items: Vec<NavItem>,
     menu: Menu,
+    /// A workspace with a home of its own (the enterprise workspace for legal-person and
+    /// natural-person accounts): every call goes to it.
+    workspace: Option<Box<dyn Screen>>,
 }
 
 impl RoleHome {
@@ -116,6 +129,7 @@ impl RoleHome {
                     .collect(),
             ),
             items,
+            workspace: super::enterprise::home_for(ui, account),
         }
     }
 
@@ -149,14 +163,67 @@ impl RoleHome {
 
 impl Screen for RoleHome {
     fn title(&self, ui: &Ui) -> String {
-        ui.tr("home.title")
+        match &self.workspace {
+            Some(w) => w.title(ui),
+            None => ui.tr("home.title"),
+        }
+    }
+
+    fn context(&self) -> Context {
+        match &self.workspace {
+            Some(w) => w.context(),
+            None => Context::List,
+        }
     }
 
     fn hints(&self, keymap: &Keymap) -> Vec<Hint> {
-        keymap.hints_for(Context::List, &["open", "down", "up"])
+        match &self.workspace {
+            Some(w) => w.hints(keymap),
+            None => keymap.hints_for(Context::List, &["open", "down", "up"]),
+        }
+    }
+
+    fn start(&mut self, cx: &mut Ctx) {
+        if let Some(w) = &mut self.workspace {
+            w.start(cx);
+        }
+    }
+
+    fn resumed(&mut self, cx: &mut Ctx) {
+        if let Some(w) = &mut self.workspace {
+            w.resumed(cx);
+        }
+    }
+
+    fn paste(&mut self, text: &str, cx: &mut Ctx) -> bool {
+        match &mut self.workspace {
+            Some(w) => w.paste(text, cx),
+            None => false,
+        }
+    }
+
+    fn failed(&mut self, kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
+        match &mut self.workspace {
+            Some(w) => w.failed(kind, error, cx),
+            None => {
+                cx.error(&error);
+                true
+            }
+        }
+    }
+
+    fn cursor(&self) -> Option<Position> {
+        self.workspace.as_ref().and_then(|w| w.cursor())
+    }
+
+    fn has_unsaved(&self) -> bool {
+        self.workspace.as_ref().is_some_and(|w| w.has_unsaved())
     }
 
     fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
+        if let Some(w) = &mut self.workspace {
+            return w.key(ev, cx);
+        }
         match self.menu.handle_key(ev, cx.keymap) {
             Handled::Event(i) => {
                 if let Some(it) = self.items.get(i) {
@@ -170,15 +237,21 @@ impl Screen for RoleHome {
         }
     }
 
-    fn done(&mut self, kind: &'static str, _value: Box<dyn Any + Send>, cx: &mut Ctx) -> bool {
+    fn done(&mut self, kind: &'static str, value: Box<dyn Any + Send>, cx: &mut Ctx) -> bool {
+        if let Some(w) = &mut self.workspace {
+            return w.done(kind, value, cx);
+        }
         if kind == "logout" {
-            cx.session.account = None;
-            cx.reset(PublicHome::new(cx.ui));
+            logged_out(cx);
         }
         true
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
+        if let Some(w) = &mut self.workspace {
+            w.render(area, buf, ui);
+            return;
+        }
         let lines = self.account_lines(ui);
         let wide = area.width >= 100;
         let (nav, info) = if wide {

@@ -4,12 +4,14 @@
 //! - [`home`]: the home of a logged-in role, with its navigation.
 //! - [`account`]: register, real-name verification, forgotten password, phone change, account
 //!   recovery, change of password.
+//! - [`enterprise`]: the enterprise workspace (home, 企业信息, 数字化水平评测, 我的消息).
 //!
 //! [`FormPanel`] is the page every form-like screen embeds: an explanation above, the form,
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
 //! lost) and reports Submit / SaveDraft.
 
 pub mod account;
+pub mod enterprise;
 pub mod home;
 pub mod public;
 #[cfg(test)]

@@ -44,8 +44,8 @@ impl PickNode {
     }
 }
 
-/// A hierarchical code list.
-pub trait NodeSource {
+/// A hierarchical code list (`Send`: a picker lives in a screen).
+pub trait NodeSource: Send {
     fn roots(&self) -> Vec<PickNode>;
     /// The children of a node (empty for a leaf).
     fn children(&self, node: &PickNode) -> Vec<PickNode>;

@@ -76,10 +76,23 @@ fn open_public(h: &mut Harness, entry: Entry) {
 /// Presses the digit of a role-home entry.
 fn open_nav(h: &mut Harness, dest: Dest) {
     let account = h.app.session.account.clone().expect("logged in");
-    let i = nav_items(&account)
-        .iter()
-        .position(|n| n.dest == dest)
-        .expect("the entry is in the role home");
+    let i = if matches!(account.kind.as_str(), "legal" | "natural") {
+        // the enterprise workspace has its own home
+        let id = match dest {
+            Dest::Account => "security",
+            Dest::RealName => "verify",
+            Dest::Logout => unreachable!("log-out is not opened by digit here"),
+        };
+        crate::tui::screens::enterprise::workspace_entries(&account)
+            .iter()
+            .position(|e| e.id == id)
+            .expect("the entry is in the enterprise home")
+    } else {
+        nav_items(&account)
+            .iter()
+            .position(|n| n.dest == dest)
+            .expect("the entry is in the role home")
+    };
     h.key(KeyCode::Char(char::from(b'1' + i as u8)));
 }
 
@@ -293,9 +306,15 @@ fn register_a_legal_account_then_log_in_and_verify_it() {
     );
     let s = h.screen(80, 24);
     assert!(s.contains("实名认证完成"), "{s}");
-    assert!(s.contains("已认证"), "{s}");
-    // the entry is gone once verified
+    // the enterprise workspace opens on the verified name, and the entry is gone
+    assert!(s.contains("广州新创微系统有限公司"), "{s}");
+    assert!(!s.contains("实名认证  "), "{s}");
     assert!(!nav_items(&account).iter().any(|n| n.dest == Dest::RealName));
+    assert!(
+        !crate::tui::screens::enterprise::workspace_entries(&account)
+            .iter()
+            .any(|e| e.id == "verify")
+    );
 }
 
 #[test]
