@@ -676,7 +676,8 @@ pub const OPERATIONS: &[Op] = &[
         .returns("Marked")
         .tag("inbox", "Mark messages read")
         .auth()
-        .body(In::Json("MarkRead")),
+        .body(In::Json("MarkRead"))
+        .errors(&[404]),
     op("post", "/messages/read-all", "mark_all_read")
         .returns("Marked")
         .tag("inbox", "Mark all (of a category) read")
