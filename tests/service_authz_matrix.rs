@@ -941,7 +941,7 @@ fn rows() -> Vec<Row> {
         row!(Each, "bulk_decide pass (A's @county)", "F F F F ✓ OS OS OS WL OS OS WL F",
             |svc, s, x| {
                 let v = version(svc, Table::Items, &x.ids.d_a).await;
-                let mut r = svc.bulk_decide(s, vec![(x.ids.d_a.clone(), v)], BulkDecision::Pass).await?;
+                let mut r = svc.bulk_decide(s, vec![(x.ids.d_a.clone(), v)], BulkDecision::Pass {}).await?;
                 r.remove(0).outcome
             }),
         row!(Each, "pass (A's @province)",         "F F F F WL OS OS OS ✓ OS OS WL F",

@@ -1044,7 +1044,7 @@ async fn bulk_decisions_are_each_checked_and_recorded_on_their_own() {
                 (b.id.clone(), 2),
                 (elsewhere.id.clone(), 2),
             ],
-            BulkDecision::Pass,
+            BulkDecision::Pass {},
         )
         .await
         .unwrap();
@@ -1114,18 +1114,18 @@ async fn bulk_decisions_are_each_checked_and_recorded_on_their_own() {
 
     // Only reviewers; a sensible batch size.
     let e = sv
-        .bulk_decide(&wd.support, vec![(c.id.clone(), 3)], BulkDecision::Pass)
+        .bulk_decide(&wd.support, vec![(c.id.clone(), 3)], BulkDecision::Pass {})
         .await
         .unwrap_err();
     assert_eq!(e.code(), "forbidden");
     let e = sv
-        .bulk_decide(&wd.nanshan, Vec::new(), BulkDecision::Pass)
+        .bulk_decide(&wd.nanshan, Vec::new(), BulkDecision::Pass {})
         .await
         .unwrap_err();
     assert_eq!(e.field(), Some("items"));
     let too_many = (0..201).map(|i| (format!("x{i}"), 1)).collect();
     let e = sv
-        .bulk_decide(&wd.nanshan, too_many, BulkDecision::Pass)
+        .bulk_decide(&wd.nanshan, too_many, BulkDecision::Pass {})
         .await
         .unwrap_err();
     assert_eq!(e.field(), Some("items"));

@@ -4,7 +4,7 @@
 use crate::api::problem::ApiError;
 use crate::domain::text::Text;
 use crate::service::{Service, ServiceError, Session};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, HeaderValue, header, request::Parts};
 use serde::de::DeserializeOwned;
@@ -122,41 +122,160 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-/// A JSON body whose rejection is a problem naming what is wrong.
+/// A JSON body whose rejection is a problem naming what is wrong: a body that is not JSON (or
+/// not `application/json`) is 400; JSON that does not fit the call — an unknown (misspelt)
+/// field, a missing one, a value of the wrong type — is 422 `invalid` naming the field by its
+/// path (`items[1].version`), like any other invalid input.
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, st: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, st).await {
-            Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(e) => Err(json_rejection(e)),
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::bad_request(
+                "Content-Type",
+                Text::new(
+                    "请求体应为 JSON（Content-Type: application/json）。",
+                    "The body should be JSON (Content-Type: application/json).",
+                ),
+            ));
         }
+        let bytes = body_bytes(req, st).await?;
+        parse_json(&bytes).map(Body)
     }
 }
 
-fn json_rejection(e: JsonRejection) -> ApiError {
-    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::TooLarge;
-    }
-    let detail = e.body_text();
-    match e {
-        JsonRejection::MissingJsonContentType(_) => ApiError::bad_request(
-            "Content-Type",
-            Text::new(
-                "请求体应为 JSON（Content-Type: application/json）。",
-                "The body should be JSON (Content-Type: application/json).",
-            ),
-        ),
-        _ => ApiError::bad_request(
+/// `application/json` or any `+json` media type.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+async fn body_bytes<S: Send + Sync>(req: Request, st: &S) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::Bytes::from_request(req, st).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::TooLarge;
+        }
+        ApiError::bad_request(
             "body",
             Text::new(
-                format!("请求体不是有效的 JSON 或字段不符：{detail}"),
-                format!("The body is not valid JSON for this call: {detail}"),
+                format!("无法读取请求体：{}", e.body_text()),
+                format!("The body could not be read: {}", e.body_text()),
             ),
+        )
+    })
+}
+
+/// Parses a JSON body: syntax errors are 400 on `body`; data errors are 422 on the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = match serde_path_to_error::deserialize(&mut de) {
+        Ok(v) => v,
+        Err(e) => {
+            let inner = e.inner();
+            if inner.classify() != serde_json::error::Category::Data {
+                return Err(not_json(inner));
+            }
+            let (field, text) = data_error(&e.path().to_string(), &inner.to_string());
+            return Err(ServiceError::invalid(field, text).into());
+        }
+    };
+    de.end().map_err(|e| not_json(&e))?;
+    Ok(value)
+}
+
+fn not_json(e: &serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        "body",
+        Text::new(
+            format!("请求体不是有效的 JSON：{e}"),
+            format!("The body is not valid JSON: {e}"),
         ),
+    )
+}
+
+/// The field a serde data error is about and what to say about it. `path` is
+/// serde_path_to_error's (`.` for the top level); `msg` is serde's message.
+pub fn data_error(path: &str, msg: &str) -> (String, Text) {
+    // serde's message without its " at line L column C" suffix.
+    let msg = msg.rsplit_once(" at line ").map_or(msg, |(m, _)| m);
+    let quoted = |prefix: &str| {
+        msg.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('`'))
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, rest)| (name.to_string(), rest.to_string()))
+    };
+    let top = path == "." || path == "?" || path.is_empty();
+    let join = |name: &str| {
+        if top {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if let Some((name, rest)) = quoted("unknown field ") {
+        // The path ends with the unknown key, except inside a tagged enum.
+        let field = if !top && path.ends_with(name.as_str()) {
+            path.to_string()
+        } else {
+            join(&name)
+        };
+        let known = rest
+            .trim_start_matches(", ")
+            .trim_start_matches("expected one of ")
+            .trim_start_matches("expected ")
+            .replace("there are no fields", "");
+        let (zh, en) = if known.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                format!("；可用字段：{known}"),
+                format!("; known fields: {known}"),
+            )
+        };
+        return (
+            field.clone(),
+            Text::new(
+                format!("“{field}”不是本接口的字段（是否拼写有误？）{zh}。"),
+                format!("\"{field}\" is not a field of this call (misspelt?){en}."),
+            ),
+        );
     }
+    if let Some((name, _)) = quoted("missing field ") {
+        let field = join(&name);
+        return (
+            field.clone(),
+            Text::new(
+                format!("缺少必填字段“{field}”。"),
+                format!("The required field \"{field}\" is missing."),
+            ),
+        );
+    }
+    let field = if top {
+        "body".to_string()
+    } else {
+        path.to_string()
+    };
+    (
+        field.clone(),
+        Text::new(
+            format!("“{field}”的值不符合要求：{msg}。"),
+            format!("\"{field}\" has a value this call cannot take: {msg}."),
+        ),
+    )
 }
 
 /// A query string whose rejection is a problem.
@@ -184,38 +303,17 @@ fn query_rejection(e: QueryRejection) -> ApiError {
     )
 }
 
-/// An optional JSON body: empty = the default; anything else must parse (a problem otherwise).
+/// An optional JSON body: empty = the default; anything else must parse like a [`Body`].
 pub struct OptBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, st: &S) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(req, st)
-            .await
-            .map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    return ApiError::TooLarge;
-                }
-                ApiError::bad_request(
-                    "body",
-                    Text::new(
-                        format!("无法读取请求体：{}", e.body_text()),
-                        format!("The body could not be read: {}", e.body_text()),
-                    ),
-                )
-            })?;
+        let bytes = body_bytes(req, st).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptBody(T::default()));
         }
-        serde_json::from_slice(&bytes).map(OptBody).map_err(|e| {
-            ApiError::bad_request(
-                "body",
-                Text::new(
-                    format!("请求体不是有效的 JSON 或字段不符：{e}"),
-                    format!("The body is not valid JSON for this call: {e}"),
-                ),
-            )
-        })
+        parse_json(&bytes).map(OptBody)
     }
 }

@@ -28,7 +28,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::api::reply::{R, created, no_content, ok};
+use crate::api::reply::{R, created, no_content, ok, unknown_action};
 
 /// A versioned read: the body with `ETag: "<version>"`.
 fn tagged<T: Serialize>(version: i64, v: T) -> R {
@@ -50,8 +50,17 @@ fn fingerprint<T: Serialize>(op: &str, id: &str, version: i64, body: &T) -> Stri
 // Health
 // ---------------------------------------------------------------------------------------------
 
+/// The answer of `/healthz`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok` while the server answers.
+    pub status: String,
+}
+
 pub async fn healthz() -> impl IntoResponse {
-    Json(serde_json::json!({ "status": "ok" }))
+    Json(Health {
+        status: "ok".to_string(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -63,6 +72,7 @@ pub async fn register(State(st): State<AppState>, Body(r): Body<Registration>) -
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginBody {
     /// Login name, phone or (legal person) USCC.
     pub identifier: String,
@@ -96,6 +106,7 @@ pub async fn verify_real_name(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub old_password: String,
     pub new_password: String,
@@ -113,6 +124,7 @@ pub async fn change_password(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Identifier {
     /// Login name, phone or (legal person) USCC.
     pub identifier: String,
@@ -128,6 +140,7 @@ pub async fn request_password_reset(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     pub identifier: String,
     /// The code sent to the bound phone.
@@ -157,6 +170,7 @@ pub async fn request_phone_change_code(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PhoneChange {
     pub identifier: String,
     /// The code sent to the bound e-mail.
@@ -215,7 +229,8 @@ pub async fn query_certifications(
     ok(st.svc.query_certifications(&addr, &q).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct PickerQuery {
     /// The parent code (none: the top level).
     #[serde(default)]
@@ -305,10 +320,11 @@ pub async fn questionnaire(Path(code): Path<String>) -> R {
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StartAssessment {
     /// The questionnaire (natural persons choose; enterprises get their class's).
     #[serde(default)]
-    pub category: Option<String>,
+    pub category: Option<AssessmentCategory>,
 }
 
 pub async fn start_assessment(
@@ -317,11 +333,7 @@ pub async fn start_assessment(
     OptBody(b): OptBody<StartAssessment>,
 ) -> R {
     let a = match b.category {
-        Some(c) => {
-            st.svc
-                .start_assessment_for_category(&s, category(&c)?)
-                .await?
-        }
+        Some(c) => st.svc.start_assessment_for_category(&s, c).await?,
         None => st.svc.start_assessment(&s).await?,
     };
     created(a)
@@ -376,9 +388,9 @@ pub async fn open_windows(State(st): State<AppState>, Auth(s): Auth) -> R {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewDeclaration {
     /// `innovative`, `specialized` or `little_giant`.
-    #[schema(value_type = String)]
     pub tier: Tier,
     pub window_id: String,
 }
@@ -460,6 +472,7 @@ pub async fn submit_declaration(
 }
 
 #[derive(Deserialize, Serialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Withdraw {
     /// Confirms a withdrawal after the window closed (no resubmission possible).
     #[serde(default)]
@@ -481,9 +494,11 @@ pub async fn withdraw_declaration(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     #[serde(default)]
+    #[param(value_type = Option<ExportFormat>)]
     pub format: Option<String>,
 }
 
@@ -547,7 +562,8 @@ pub async fn upload_head(State(st): State<AppState>, Auth(s): Auth, Path(id): Pa
     with_offset(StatusCode::NO_CONTENT.into_response(), offset)
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct OffsetQuery {
     #[serde(default)]
     pub offset: Option<u64>,
@@ -634,6 +650,7 @@ pub async fn review_item(State(st): State<AppState>, Auth(s): Auth, Path(id): Pa
 }
 
 #[derive(Deserialize, Serialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Decision {
     /// A pass: an optional note (≤ 500 characters). A return or rejection: the reason.
     #[serde(default)]
@@ -641,6 +658,9 @@ pub struct Decision {
     #[serde(default)]
     pub reason: Option<String>,
 }
+
+/// The `{action}` of `POST /review/items/{id}/{action}`.
+pub const REVIEW_ACTIONS: &[&str] = &["claim", "pass", "return", "reject"];
 
 pub async fn decide(
     State(st): State<AppState>,
@@ -664,13 +684,7 @@ pub async fn decide(
                 svc.reject(&s, &id, v, b.reason.clone().unwrap_or_default())
                     .await?
             }
-            _ => {
-                return Err(ServiceError::not_found(Text::new(
-                    format!("审核操作 {action}（可用：claim、pass、return、reject）"),
-                    format!("the review action {action} (claim, pass, return, reject)"),
-                ))
-                .into());
-            }
+            _ => return Err(unknown_action(&action, REVIEW_ACTIONS)),
         };
         Ok(done)
     };
@@ -678,28 +692,31 @@ pub async fn decide(
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BulkItem {
     pub id: String,
     pub version: i64,
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BulkBody {
     pub items: Vec<BulkItem>,
     /// `{"decision":"pass"}`, `{"decision":"return","reason":…}`, `{"decision":"reject",…}`.
-    #[schema(value_type = Object)]
     pub decision: BulkDecision,
 }
 
 /// The outcome of one item of a bulk decision: the decision or the problem.
-#[derive(Serialize)]
-struct BulkOutcome {
-    id: String,
-    ok: bool,
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BulkOutcome {
+    pub id: String,
+    pub ok: bool,
+    /// The decision, when `ok`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<crate::service::review::Decided>,
+    pub result: Option<crate::service::review::Decided>,
+    /// Why not, when not `ok`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    problem: Option<crate::api::problem::Problem>,
+    pub problem: Option<crate::api::problem::Problem>,
 }
 
 pub async fn bulk(

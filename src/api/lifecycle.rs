@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 
-use crate::api::reply::{R, created, no_content, ok};
+use crate::api::reply::{R, created, no_content, ok, unknown_action};
 
 /// A versioned record with `ETag` from its `version` (at the top or in `item`).
 fn tagged<T: Serialize>(status: StatusCode, v: T) -> R {
@@ -60,6 +60,7 @@ fn parse_code<T: for<'de> Deserialize<'de>>(field: &str, code: &str) -> Result<T
 }
 
 #[derive(Deserialize, Serialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Reason {
     #[serde(default)]
     pub reason: String,
@@ -69,9 +70,11 @@ pub struct Reason {
 // Inbox
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     #[serde(default)]
+    #[param(value_type = Option<Category>)]
     pub category: Option<String>,
     #[serde(default)]
     pub unread: Option<bool>,
@@ -94,7 +97,8 @@ pub async fn messages(
         .await?)
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct LimitQuery {
     #[serde(default)]
     pub limit: Option<u32>,
@@ -109,13 +113,15 @@ pub async fn message(State(st): State<AppState>, Auth(s): Auth, Path(id): Path<S
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MarkRead {
     pub ids: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct Marked {
-    marked: u64,
+/// How many messages a call marked read.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Marked {
+    pub marked: u64,
 }
 
 pub async fn mark_read(State(st): State<AppState>, Auth(s): Auth, Body(b): Body<MarkRead>) -> R {
@@ -125,9 +131,10 @@ pub async fn mark_read(State(st): State<AppState>, Auth(s): Auth, Body(b): Body<
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MarkAllRead {
     #[serde(default)]
-    pub category: Option<String>,
+    pub category: Option<Category>,
 }
 
 pub async fn mark_all_read(
@@ -135,13 +142,8 @@ pub async fn mark_all_read(
     Auth(s): Auth,
     Body(b): Body<MarkAllRead>,
 ) -> R {
-    let category: Option<Category> = b
-        .category
-        .as_deref()
-        .map(|c| parse_code("category", c))
-        .transpose()?;
     ok(Marked {
-        marked: st.svc.mark_all_read(&s, category).await?,
+        marked: st.svc.mark_all_read(&s, b.category).await?,
     })
 }
 
@@ -162,9 +164,10 @@ pub async fn certification(State(st): State<AppState>, Auth(s): Auth, Path(id): 
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Cancel {
-    /// The cancellation reason code (see DOMAIN.md: 撤销 reasons).
-    pub reason: String,
+    /// The cancellation reason (see DOMAIN.md: 撤销 reasons).
+    pub reason: CancelReason,
     #[serde(default)]
     pub note: String,
 }
@@ -177,12 +180,11 @@ pub async fn cancel_certification(
     Path(id): Path<String>,
     Body(b): Body<Cancel>,
 ) -> R {
-    let reason: CancelReason = parse_code("reason", &b.reason)?;
     let fp = fingerprint("certification.cancel", &id, v, &b);
     once(&st, &s, key, &fp, StatusCode::OK, async {
         Ok(st
             .svc
-            .cancel_certification(&s, &id, v, reason, &b.note)
+            .cancel_certification(&s, &id, v, b.reason, &b.note)
             .await?)
     })
     .await
@@ -214,6 +216,9 @@ pub async fn save_update(
     read(st.svc.save_update(&s, &id, v, &b).await?)
 }
 
+/// The `{action}` of `POST /updates/{id}/{action}`.
+pub const UPDATE_ACTIONS: &[&str] = &["submit", "withdraw", "accept", "return"];
+
 /// `submit`, `withdraw`, `accept` or `return` of an info update.
 pub async fn update_action(
     State(st): State<AppState>,
@@ -231,18 +236,10 @@ pub async fn update_action(
             "withdraw" => svc.withdraw_update(&s, &id, v).await?,
             "accept" => svc.accept_update(&s, &id, v).await?,
             "return" => svc.return_update(&s, &id, v, &b.reason).await?,
-            _ => return Err(unknown_action(&action, "submit, withdraw, accept, return")),
+            _ => return Err(unknown_action(&action, UPDATE_ACTIONS)),
         })
     })
     .await
-}
-
-fn unknown_action(action: &str, known: &str) -> ApiError {
-    ServiceError::not_found(Text::new(
-        format!("操作 {action}（可用：{known}）"),
-        format!("the action {action} ({known})"),
-    ))
-    .into()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,6 +287,9 @@ pub async fn delete_change(
     no_content()
 }
 
+/// The `{action}` of `POST /changes/{id}/{action}`.
+pub const CHANGE_ACTIONS: &[&str] = &["submit", "withdraw", "acknowledge", "return"];
+
 /// `submit`, `withdraw`, `acknowledge` or `return` of a major change.
 pub async fn change_action(
     State(st): State<AppState>,
@@ -307,12 +307,7 @@ pub async fn change_action(
             "withdraw" => svc.withdraw_change(&s, &id, v).await?,
             "acknowledge" => svc.acknowledge_change(&s, &id, v).await?,
             "return" => svc.return_change(&s, &id, v, &b.reason).await?,
-            _ => {
-                return Err(unknown_action(
-                    &action,
-                    "submit, withdraw, acknowledge, return",
-                ));
-            }
+            _ => return Err(unknown_action(&action, CHANGE_ACTIONS)),
         })
     })
     .await
@@ -322,8 +317,10 @@ pub async fn change_action(
 // 复核
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct CandidateQuery {
+    #[param(value_type = Tier)]
     pub tier: String,
     pub year: i32,
 }
@@ -339,6 +336,7 @@ pub async fn reexam_candidates(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Flags {
     pub cert_ids: Vec<String>,
     pub flag: bool,
@@ -370,14 +368,15 @@ pub async fn set_review_flags(
 }
 
 /// The outcome for one certification of a flag call: the certification or the problem.
-#[derive(Serialize)]
-struct FlagResult {
-    cert_id: String,
-    changed: bool,
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FlagResult {
+    pub cert_id: String,
+    /// The flag changed (false when it already had the asked value, or on a refusal).
+    pub changed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    certification: Option<crate::service::certifications::Certification>,
+    pub certification: Option<crate::service::certifications::Certification>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    problem: Option<crate::api::problem::Problem>,
+    pub problem: Option<crate::api::problem::Problem>,
 }
 
 pub async fn reexam_status(State(st): State<AppState>, Auth(s): Auth) -> R {
@@ -385,8 +384,9 @@ pub async fn reexam_status(State(st): State<AppState>, Auth(s): Auth) -> R {
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ApplyReexam {
-    pub tier: String,
+    pub tier: Tier,
 }
 
 pub async fn apply_reexam(
@@ -395,13 +395,15 @@ pub async fn apply_reexam(
     IdemKey(key): IdemKey,
     Body(b): Body<ApplyReexam>,
 ) -> R {
-    let tier: Tier = parse_code("tier", &b.tier)?;
     let fp = fingerprint("reexam.apply", "", 0, &b);
     once(&st, &s, key, &fp, StatusCode::CREATED, async {
-        Ok(st.svc.apply_reexam(&s, tier).await?)
+        Ok(st.svc.apply_reexam(&s, b.tier).await?)
     })
     .await
 }
+
+/// The `{action}` of `POST /reexam/{id}/{action}`.
+pub const REEXAM_ACTIONS: &[&str] = &["withdraw", "pass"];
 
 /// `withdraw` or `pass` of a 复核 application.
 pub async fn reexam_action(
@@ -417,7 +419,7 @@ pub async fn reexam_action(
         Ok(match action.as_str() {
             "withdraw" => svc.withdraw_reexam(&s, &id, v).await?,
             "pass" => svc.pass_reexam(&s, &id, v).await?,
-            _ => return Err(unknown_action(&action, "withdraw, pass")),
+            _ => return Err(unknown_action(&action, REEXAM_ACTIONS)),
         })
     })
     .await
@@ -460,9 +462,11 @@ pub async fn remove_evidence(
 // Announcements (publishers)
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct StateQuery {
     #[serde(default)]
+    #[param(value_type = Option<AnnouncementState>)]
     pub state: Option<String>,
 }
 
@@ -519,6 +523,9 @@ pub async fn delete_announcement(
     no_content()
 }
 
+/// The `{action}` of `POST /admin/announcements/{id}/{action}`.
+pub const ANNOUNCEMENT_ACTIONS: &[&str] = &["publish", "withdraw"];
+
 /// `publish` or `withdraw` an announcement.
 pub async fn announcement_action(
     State(st): State<AppState>,
@@ -529,7 +536,7 @@ pub async fn announcement_action(
     match action.as_str() {
         "publish" => read(st.svc.publish_announcement(&s, &id, v).await?),
         "withdraw" => read(st.svc.withdraw_announcement(&s, &id, v).await?),
-        _ => Err(unknown_action(&action, "publish, withdraw")),
+        _ => Err(unknown_action(&action, ANNOUNCEMENT_ACTIONS)),
     }
 }
 
@@ -547,9 +554,9 @@ pub async fn chain(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChainLevels {
     /// Review levels in order: `county`, `city`, `province`, `ministry`.
-    #[schema(value_type = Vec<String>)]
     pub levels: Vec<ReviewLevel>,
 }
 
@@ -594,9 +601,10 @@ pub async fn create_staff(
     created(st.svc.create_staff_account(&s, b).await?)
 }
 
-#[derive(Serialize)]
-struct Revoked {
-    revoked: u64,
+/// How many sessions were revoked.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Revoked {
+    pub revoked: u64,
 }
 
 pub async fn revoke_sessions(
@@ -626,6 +634,9 @@ pub async fn support_request(
     read(st.svc.support_request(&s, &id).await?)
 }
 
+/// The `{action}` of `POST /support/requests/{id}/{action}`.
+pub const SUPPORT_ACTIONS: &[&str] = &["approve", "reject"];
+
 /// `approve` or `reject` a support request.
 pub async fn support_action(
     State(st): State<AppState>,
@@ -640,7 +651,7 @@ pub async fn support_action(
         Ok(match action.as_str() {
             "approve" => svc.approve_support_request(&s, &id).await?,
             "reject" => svc.reject_support_request(&s, &id, &b.reason).await?,
-            _ => return Err(unknown_action(&action, "approve, reject")),
+            _ => return Err(unknown_action(&action, SUPPORT_ACTIONS)),
         })
     })
     .await
@@ -655,7 +666,8 @@ pub async fn unlock_account(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(utoipa::IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     #[serde(default)]
     pub uscc: Option<String>,

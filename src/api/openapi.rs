@@ -1,21 +1,34 @@
 //! The OpenAPI 3.1 document, built from the operation table below (one row per route of
-//! [`super::router`]; a test walks the table against the router) and the request/problem schemas
-//! derived from the code with `utoipa::ToSchema`.
+//! [`super::router`]; a test walks the table against the router) and the schemas derived from the
+//! code: request bodies, responses and query parameters come from the very Rust types the
+//! handlers read and answer (`utoipa::ToSchema`, `utoipa::IntoParams`). Hand-written schemas are
+//! few and documented where they are built: pages and lists of a component ([`page_of`],
+//! [`list_of`]), the workflow state (serialised through another type), this document itself, and
+//! the path parameters that are codes (`{action}`, `{tier}`, `{category}`).
+//!
+//! Error answers: every operation lists the statuses it can answer ([`Op::error_statuses`]), each
+//! an `application/problem+json` body of the `Problem` schema.
 
 use crate::api::handlers as h;
+use crate::api::lifecycle as l;
 use crate::api::problem::{Problem, ProblemField, ProblemWayOut};
 use axum::Json;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
+};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, SchemaType, Type,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr,
-    Required, ResponseBuilder, Schema,
+    ComponentsBuilder, ContentBuilder, HeaderBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Paths,
+    Ref, RefOr, Required, Schema,
 };
-use utoipa::{PartialSchema, ToSchema};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 /// What a request carries in its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,10 +36,42 @@ pub enum In {
     Nothing,
     /// A JSON body of this component schema.
     Json(&'static str),
-    /// A JSON object whose keys are ids (answers, form inputs).
-    Map,
+    /// An optional JSON body of this component schema (empty: its defaults).
+    OptJson(&'static str),
     /// Raw bytes (an upload chunk).
     Octets,
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Out {
+    /// No body (204 and HEAD).
+    Empty,
+    /// A JSON body of this component schema.
+    Json(&'static str),
+    /// An exported declaration: HTML or plain text.
+    Document,
+    /// The bytes of an evidence file, typed by its sniffed content.
+    Evidence,
+}
+
+/// Whether an operation needs `If-Match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    None,
+    /// Required: 428 without it, 412 when stale.
+    Required,
+    /// Optional (a review chain's first configuration has no version to send): 409 when an
+    /// unconditional change meets an existing record, 412 when stale.
+    Optional,
+}
+
+/// The query parameters of one query type of a handler.
+pub type Params = fn() -> Vec<Parameter>;
+
+/// The query parameters of `T`, as the handler's `Q<T>` extractor reads them.
+pub fn q<T: IntoParams>() -> Vec<Parameter> {
+    T::into_params(|| Some(ParameterIn::Query))
 }
 
 /// One operation of the API.
@@ -39,15 +84,21 @@ pub struct Op {
     pub tag: &'static str,
     pub summary: &'static str,
     pub auth: bool,
-    pub if_match: bool,
+    pub if_match: Precondition,
     pub idempotent: bool,
+    /// The response carries `ETag: "<version>"`.
+    pub etag: bool,
     pub body: In,
     /// Success status.
     pub ok: u16,
-    /// Query parameters (besides none).
-    pub query: &'static [&'static str],
-    /// The component schema of the success body, where one is described.
-    pub returns: Option<&'static str>,
+    pub returns: Out,
+    /// The query types the handler reads.
+    pub params: &'static [Params],
+    /// The values of an `{action}` path segment.
+    pub actions: &'static [&'static str],
+    /// Error statuses besides those that follow from the rest of the row (see
+    /// [`Op::error_statuses`]).
+    pub errors: &'static [u16],
 }
 
 const fn op(method: &'static str, path: &'static str, id: &'static str) -> Op {
@@ -58,12 +109,15 @@ const fn op(method: &'static str, path: &'static str, id: &'static str) -> Op {
         tag: "",
         summary: "",
         auth: false,
-        if_match: false,
+        if_match: Precondition::None,
         idempotent: false,
+        etag: false,
         body: In::Nothing,
         ok: 200,
-        query: &[],
-        returns: None,
+        returns: Out::Empty,
+        params: &[],
+        actions: &[],
+        errors: &[],
     }
 }
 
@@ -78,11 +132,19 @@ impl Op {
         self
     }
     const fn if_match(mut self) -> Op {
-        self.if_match = true;
+        self.if_match = Precondition::Required;
+        self
+    }
+    const fn if_match_optional(mut self) -> Op {
+        self.if_match = Precondition::Optional;
         self
     }
     const fn idem(mut self) -> Op {
         self.idempotent = true;
+        self
+    }
+    const fn etag(mut self) -> Op {
+        self.etag = true;
         self
     }
     const fn body(mut self, b: In) -> Op {
@@ -94,21 +156,100 @@ impl Op {
         self
     }
     const fn returns(mut self, schema: &'static str) -> Op {
-        self.returns = Some(schema);
+        self.returns = Out::Json(schema);
         self
     }
-    const fn query(mut self, q: &'static [&'static str]) -> Op {
-        self.query = q;
+    const fn out(mut self, out: Out) -> Op {
+        self.returns = out;
         self
+    }
+    const fn params(mut self, p: &'static [Params]) -> Op {
+        self.params = p;
+        self
+    }
+    const fn actions(mut self, a: &'static [&'static str]) -> Op {
+        self.actions = a;
+        self
+    }
+    const fn errors(mut self, e: &'static [u16]) -> Op {
+        self.errors = e;
+        self
+    }
+
+    /// The meta operations (`/healthz`, this document) answer no problems of their own.
+    pub fn is_meta(&self) -> bool {
+        self.tag == "meta"
+    }
+
+    /// The names of the path parameters, in order.
+    pub fn path_params(&self) -> Vec<&'static str> {
+        self.path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect()
+    }
+
+    /// Every error status the operation can answer, ascending: those that follow from the row
+    /// — 400 for a malformed body, header, query or path; 401/403 for authenticated calls; 404
+    /// for a path naming a record; 408 and 500 for every call; 409 (a rule refuses) for every
+    /// change; 412/428 for `If-Match`; 413/422 for a body; 422 for a reused
+    /// `Idempotency-Key` and for query values the service checks — plus [`Op::errors`].
+    pub fn error_statuses(&self) -> Vec<u16> {
+        if self.is_meta() {
+            return Vec::new();
+        }
+        let mut s = vec![408, 500];
+        let has_body = self.body != In::Nothing;
+        let has_path = !self.path_params().is_empty();
+        if has_body
+            || has_path
+            || !self.params.is_empty()
+            || self.idempotent
+            || self.if_match != Precondition::None
+        {
+            s.push(400);
+        }
+        if self.auth {
+            s.extend([401, 403]);
+        }
+        if has_path {
+            s.push(404);
+        }
+        if !matches!(self.method, "get" | "head") {
+            s.push(409);
+        }
+        match self.if_match {
+            Precondition::Required => s.extend([412, 428]),
+            Precondition::Optional => s.push(412),
+            Precondition::None => {}
+        }
+        if has_body {
+            s.push(413);
+        }
+        if matches!(self.body, In::Json(_) | In::OptJson(_))
+            || self.idempotent
+            || !self.params.is_empty()
+        {
+            s.push(422);
+        }
+        s.extend_from_slice(self.errors);
+        s.sort_unstable();
+        s.dedup();
+        s
     }
 }
 
-const PAGE: &[&str] = &["cursor", "limit"];
+/// `?cursor=&limit=` of every list.
+const PAGE: Params = q::<crate::service::PageRequest>;
 
 /// Every operation the router serves.
 pub const OPERATIONS: &[Op] = &[
-    op("get", "/healthz", "healthz").tag("meta", "Liveness"),
-    op("get", "/openapi.json", "openapi").tag("meta", "This document"),
+    op("get", "/healthz", "healthz")
+        .returns("Health")
+        .tag("meta", "Liveness"),
+    op("get", "/openapi.json", "openapi")
+        .returns("OpenApiDocument")
+        .tag("meta", "This document"),
     // accounts
     op("post", "/accounts", "register")
         .returns("AccountView")
@@ -119,7 +260,8 @@ pub const OPERATIONS: &[Op] = &[
         .returns("LoginOk")
         .tag("accounts", "Log in: a bearer token")
         .body(In::Json("LoginBody"))
-        .status(201),
+        .status(201)
+        .errors(&[401, 423, 429]),
     op("delete", "/session", "logout")
         .tag("accounts", "Log out (revoke this token)")
         .auth()
@@ -142,20 +284,24 @@ pub const OPERATIONS: &[Op] = &[
         .returns("CodeSent")
         .tag("accounts", "Send a password-reset code to the bound phone")
         .body(In::Json("Identifier"))
-        .status(201),
+        .status(201)
+        .errors(&[401, 403, 404, 429]),
     op("post", "/password-reset/confirm", "reset_password")
         .tag("accounts", "Reset the password with the code")
         .body(In::Json("PasswordReset"))
-        .status(204),
+        .status(204)
+        .errors(&[401, 403, 404, 429]),
     op("post", "/phone-change/code", "request_phone_change_code")
         .returns("CodeSent")
         .tag("accounts", "Send a phone-change code to the bound e-mail")
         .body(In::Json("Identifier"))
-        .status(201),
+        .status(201)
+        .errors(&[401, 403, 404, 429]),
     op("post", "/phone-change/confirm", "change_phone_by_email")
         .tag("accounts", "Change the phone with the e-mail code")
         .body(In::Json("PhoneChange"))
-        .status(204),
+        .status(204)
+        .errors(&[401, 403, 404, 429]),
     op("post", "/phone-change/manual", "manual_phone_change")
         .returns("Ticket")
         .tag(
@@ -163,7 +309,8 @@ pub const OPERATIONS: &[Op] = &[
             "Ask support to change the phone (manual verification)",
         )
         .body(In::Json("ManualPhoneChange"))
-        .status(201),
+        .status(201)
+        .errors(&[404]),
     op("post", "/account-recovery", "account_recovery")
         .returns("Ticket")
         .tag(
@@ -171,86 +318,105 @@ pub const OPERATIONS: &[Op] = &[
             "Ask support to hand an enterprise account over (账号找回)",
         )
         .body(In::Json("RecoveryRequest"))
-        .status(201),
+        .status(201)
+        .errors(&[404]),
     // public
     op("get", "/announcements", "announcements")
         .returns("AnnouncementSummaryPage")
         .tag("public", "Published announcements")
-        .query(&["cursor", "limit", "level", "authority", "text"]),
+        .params(&[q::<crate::service::announcements::AnnouncementFilter>, PAGE]),
     op("get", "/announcements/{id}", "announcement")
         .returns("PublicAnnouncement")
         .tag("public", "One announcement"),
     op("post", "/certification-query/challenge", "query_challenge")
         .returns("Challenge")
         .tag("public", "A challenge for the certification query")
-        .status(201),
+        .status(201)
+        .errors(&[429]),
     op("post", "/certification-query", "query_certifications")
         .returns("QueryAnswer")
         .tag(
             "public",
             "Query an enterprise's certifications (rate-limited per address)",
         )
-        .body(In::Json("QueryRequest")),
+        .body(In::Json("QueryRequest"))
+        .errors(&[404, 429]),
     op("get", "/industries", "industries")
+        .returns("IndustryEntries")
         .tag("public", "Industry picker (GB/T 4754)")
-        .query(&["parent", "q"]),
+        .params(&[q::<h::PickerQuery>])
+        .errors(&[404]),
     op("get", "/regions", "regions")
+        .returns("RegionEntries")
         .tag("public", "Region picker (GB/T 2260)")
-        .query(&["parent", "q"]),
+        .params(&[q::<h::PickerQuery>])
+        .errors(&[404]),
     op("get", "/authorities/{code}/windows", "authority_windows")
         .returns("WindowViewPage")
         .tag("public", "Declaration windows of an authority")
-        .query(&["cursor", "limit", "tier", "batch", "status"]),
+        .params(&[q::<crate::service::windows::WindowFilter>, PAGE]),
     // enterprise
     op("get", "/enterprise", "own_enterprise")
         .returns("EnterpriseView")
         .tag("enterprise", "The caller's enterprise (ETag = version)")
-        .auth(),
+        .auth()
+        .etag()
+        .errors(&[404]),
     op("patch", "/enterprise", "update_enterprise")
         .returns("EnterpriseView")
         .tag("enterprise", "Edit the basic information (企业基本信息)")
         .auth()
         .if_match()
-        .body(In::Json("EnterpriseUpdate")),
+        .etag()
+        .body(In::Json("EnterpriseUpdate"))
+        .errors(&[404]),
     op("get", "/enterprises/{id}", "enterprise")
         .returns("EnterpriseView")
         .tag("enterprise", "An enterprise (owner or staff in scope)")
-        .auth(),
+        .auth()
+        .etag(),
     // assessment
-    op("get", "/questionnaires/{category}", "questionnaire").tag(
-        "assessment",
-        "A digital-level questionnaire (数字化水平评测)",
-    ),
+    op("get", "/questionnaires/{category}", "questionnaire")
+        .returns("Questionnaire")
+        .tag(
+            "assessment",
+            "A digital-level questionnaire (数字化水平评测)",
+        ),
     op("get", "/assessments", "assessments")
         .returns("AssessmentSummaryPage")
         .tag("assessment", "The caller's assessment history")
         .auth()
-        .query(PAGE),
+        .params(&[PAGE]),
     op("post", "/assessments", "start_assessment")
         .returns("AssessmentDetail")
         .tag("assessment", "Start (or resume) an assessment")
         .auth()
-        .body(In::Json("StartAssessment"))
-        .status(201),
+        .body(In::OptJson("StartAssessment"))
+        .status(201)
+        .errors(&[404]),
     op("get", "/assessments/{id}", "assessment")
         .returns("AssessmentDetail")
         .tag("assessment", "One assessment (ETag = version)")
-        .auth(),
+        .auth()
+        .etag(),
     op("delete", "/assessments/{id}", "discard_assessment")
         .tag("assessment", "Discard an open assessment")
         .auth()
         .if_match()
         .status(204),
     op("put", "/assessments/{id}/answers", "save_answers")
+        .returns("SavedAnswers")
         .tag("assessment", "Save answers (question id → option index)")
         .auth()
         .if_match()
-        .body(In::Map),
+        .etag()
+        .body(In::Json("Answers")),
     op("post", "/assessments/{id}/complete", "complete_assessment")
         .returns("AssessmentDetail")
         .tag("assessment", "Complete an assessment")
         .auth()
-        .if_match(),
+        .if_match()
+        .etag(),
     // declarations
     op("get", "/windows/open", "open_windows")
         .returns("EnterpriseWindows")
@@ -258,35 +424,42 @@ pub const OPERATIONS: &[Op] = &[
             "declarations",
             "Windows the caller's enterprise may declare in",
         )
-        .auth(),
+        .auth()
+        .errors(&[404]),
     op("get", "/declarations", "declarations")
         .returns("DeclarationSummaryPage")
         .tag("declarations", "The enterprise's declarations")
         .auth()
-        .query(&["cursor", "limit", "tier", "batch", "state"]),
+        .params(&[q::<crate::service::declarations::DeclarationFilter>, PAGE]),
     op("post", "/declarations", "create_declaration")
         .returns("DeclarationSummary")
         .tag("declarations", "Create a declaration draft (申报)")
         .auth()
+        .etag()
         .body(In::Json("NewDeclaration"))
-        .status(201),
+        .status(201)
+        .errors(&[404]),
     op("get", "/declarations/{id}", "declaration")
         .returns("DeclarationDetail")
         .tag("declarations", "One declaration (ETag = version)")
-        .auth(),
+        .auth()
+        .etag(),
     op("delete", "/declarations/{id}", "delete_declaration")
         .tag("declarations", "Delete a never-submitted draft")
         .auth()
         .if_match()
         .status(204),
     op("get", "/declarations/{id}/form", "declaration_form")
+        .returns("DeclarationForm")
         .tag("declarations", "The declaration form")
         .auth(),
     op("put", "/declarations/{id}/inputs", "save_declaration")
+        .returns("Saved")
         .tag("declarations", "Save the form inputs (field id → value)")
         .auth()
         .if_match()
-        .body(In::Map),
+        .etag()
+        .body(In::Json("Inputs")),
     op(
         "get",
         "/declarations/{id}/evaluation",
@@ -306,15 +479,17 @@ pub const OPERATIONS: &[Op] = &[
         "/declarations/{id}/withdraw",
         "withdraw_declaration",
     )
+    .returns("DeclarationSummary")
     .tag("declarations", "Withdraw (撤回)")
     .auth()
     .if_match()
     .idem()
-    .body(In::Json("Withdraw")),
+    .body(In::OptJson("Withdraw")),
     op("get", "/declarations/{id}/export", "export_declaration")
+        .out(Out::Document)
         .tag("declarations", "Export as HTML or text")
         .auth()
-        .query(&["format"]),
+        .params(&[q::<h::ExportQuery>]),
     // uploads
     op("post", "/uploads", "create_upload")
         .returns("Upload")
@@ -324,7 +499,8 @@ pub const OPERATIONS: &[Op] = &[
         )
         .auth()
         .body(In::Json("NewUpload"))
-        .status(201),
+        .status(201)
+        .errors(&[404]),
     op("get", "/uploads/{id}", "upload")
         .returns("Upload")
         .tag("uploads", "An upload and its offset (Upload-Offset)")
@@ -344,50 +520,58 @@ pub const OPERATIONS: &[Op] = &[
         .auth()
         .body(In::Octets)
         .status(204)
-        .query(&["offset"]),
+        .params(&[q::<h::OffsetQuery>])
+        .errors(&[412]),
     op("put", "/uploads/{id}", "append_chunk_put")
         .tag("uploads", "Append a chunk (as PATCH)")
         .auth()
         .body(In::Octets)
         .status(204)
-        .query(&["offset"]),
+        .params(&[q::<h::OffsetQuery>])
+        .errors(&[412]),
     op("delete", "/uploads/{id}", "abort_upload")
         .tag("uploads", "Abort an upload")
         .auth()
         .status(204),
     op("post", "/uploads/{id}/finish", "finish_upload")
+        .returns("Evidence")
         .tag(
             "uploads",
-            "Finish: verify the SHA-256 and the content, attach",
+            "Finish: verify the SHA-256 and the content (zip, PDF, PNG or JPEG by its bytes), \
+             attach. A refused file is a 409 whose problem type names the check \
+             (`zip_path_escapes`, `zip_encrypted_entry`, `zip_bomb` …) and whose message names \
+             the offending entry.",
         )
         .auth()
         .idem()
-        .status(201),
+        .status(201)
+        .errors(&[412]),
     // review
     op("get", "/review/queue", "queue")
         .returns("QueueEntryPage")
         .tag("review", "The reviewer's queue")
         .auth()
-        .query(&[
-            "cursor", "limit", "kind", "tier", "state", "level", "region", "text", "sort",
-        ]),
+        .params(&[q::<crate::service::review::QueueFilter>, PAGE]),
     op("get", "/review/counts", "queue_counts")
         .returns("QueueCounts")
         .tag("review", "Queue counts per state and tier")
         .auth()
-        .query(&["kind", "tier", "state", "level", "region", "text"]),
+        .params(&[q::<crate::service::review::QueueFilter>]),
     op("get", "/review/items/{id}", "review_item")
         .returns("ReviewDetail")
         .tag("review", "What a reviewer decides on (ETag = version)")
-        .auth(),
+        .auth()
+        .etag(),
     op("post", "/review/items/{id}/{action}", "decide")
         .returns("Decided")
         .tag("review", "claim, pass, return or reject")
         .auth()
         .if_match()
         .idem()
-        .body(In::Json("Decision")),
+        .actions(h::REVIEW_ACTIONS)
+        .body(In::OptJson("Decision")),
     op("post", "/review/bulk", "bulk_decide")
+        .returns("BulkOutcomes")
         .tag(
             "review",
             "One decision for many items, each checked on its own",
@@ -400,43 +584,56 @@ pub const OPERATIONS: &[Op] = &[
         .returns("WindowView")
         .tag("admin", "Open a declaration window")
         .auth()
+        .etag()
         .body(In::Json("NewWindow"))
         .status(201),
     op("post", "/windows/{id}/close", "close_window")
         .returns("WindowView")
         .tag("admin", "Close a window early")
         .auth()
-        .if_match(),
+        .if_match()
+        .etag(),
     op("get", "/authorities/{code}/chains/{tier}", "chain")
         .returns("ChainView")
         .tag(
             "admin",
             "The review chain of an authority and tier (ETag = version)",
         )
-        .auth(),
+        .auth()
+        .etag(),
     op("put", "/authorities/{code}/chains/{tier}", "set_chain")
+        .returns("ChainView")
         .tag(
             "admin",
             "Set the review chain (If-Match: the version replaced; absent only for the first)",
         )
         .auth()
+        .if_match_optional()
+        .etag()
         .body(In::Json("ChainLevels")),
     op("get", "/admin/announcements", "own_announcements")
+        .returns("AnnouncementPage")
         .tag("admin", "The publisher's announcements")
         .auth()
-        .query(&["cursor", "limit", "state"]),
+        .params(&[q::<l::StateQuery>, PAGE]),
     op("post", "/admin/announcements", "create_announcement")
+        .returns("Announcement")
         .tag("admin", "Draft an announcement")
         .auth()
+        .etag()
         .body(In::Json("AnnouncementDraft"))
         .status(201),
     op("get", "/admin/announcements/{id}", "own_announcement")
+        .returns("Announcement")
         .tag("admin", "One own announcement (ETag = version)")
-        .auth(),
+        .auth()
+        .etag(),
     op("put", "/admin/announcements/{id}", "update_announcement")
+        .returns("Announcement")
         .tag("admin", "Edit a draft announcement")
         .auth()
         .if_match()
+        .etag()
         .body(In::Json("AnnouncementDraft")),
     op("delete", "/admin/announcements/{id}", "delete_announcement")
         .tag("admin", "Delete a draft announcement")
@@ -448,15 +645,20 @@ pub const OPERATIONS: &[Op] = &[
         "/admin/announcements/{id}/{action}",
         "announcement_action",
     )
+    .returns("Announcement")
     .tag("admin", "publish or withdraw an announcement")
     .auth()
-    .if_match(),
+    .if_match()
+    .etag()
+    .actions(l::ANNOUNCEMENT_ACTIONS),
     op("post", "/staff", "create_staff")
+        .returns("AccountView")
         .tag("admin", "Create a staff account")
         .auth()
         .body(In::Json("StaffAccount"))
         .status(201),
     op("post", "/accounts/{id}/revoke-sessions", "revoke_sessions")
+        .returns("Revoked")
         .tag("admin", "Revoke every session of an account")
         .auth(),
     // inbox
@@ -464,17 +666,20 @@ pub const OPERATIONS: &[Op] = &[
         .returns("Inbox")
         .tag("inbox", "The caller's messages")
         .auth()
-        .query(&["cursor", "limit", "category", "unread"]),
+        .params(&[q::<l::InboxQuery>, PAGE]),
     op("get", "/messages/latest", "latest_messages")
         .returns("LatestMessages")
         .tag("inbox", "The latest messages and unread counts")
         .auth()
-        .query(&["limit"]),
+        .params(&[q::<l::LimitQuery>]),
     op("post", "/messages/read", "mark_read")
+        .returns("Marked")
         .tag("inbox", "Mark messages read")
         .auth()
-        .body(In::Json("MarkRead")),
+        .body(In::Json("MarkRead"))
+        .errors(&[404]),
     op("post", "/messages/read-all", "mark_all_read")
+        .returns("Marked")
         .tag("inbox", "Mark all (of a category) read")
         .auth()
         .body(In::Json("MarkAllRead")),
@@ -494,36 +699,48 @@ pub const OPERATIONS: &[Op] = &[
     op("get", "/certifications/{id}", "certification")
         .returns("Certification")
         .tag("lifecycle", "One certification (ETag = version)")
-        .auth(),
+        .auth()
+        .etag(),
     op(
         "post",
         "/certifications/{id}/cancel",
         "cancel_certification",
     )
+    .returns("Certification")
     .tag("lifecycle", "Cancel a certification (撤销)")
     .auth()
     .if_match()
     .idem()
     .body(In::Json("Cancel")),
     op("get", "/updates/status", "update_status")
+        .returns("UpdateStatus")
         .tag(
             "lifecycle",
             "Where the enterprise's info update (信息更新) stands",
         )
-        .auth(),
+        .auth()
+        .errors(&[404]),
     op("post", "/updates", "start_update")
+        .returns("Item")
         .tag("lifecycle", "Start an info update")
         .auth()
-        .status(201),
+        .etag()
+        .status(201)
+        .errors(&[404]),
     op("get", "/updates/{id}", "update_detail")
+        .returns("UpdateDetail")
         .tag("lifecycle", "One info update (ETag = version)")
-        .auth(),
+        .auth()
+        .etag(),
     op("put", "/updates/{id}", "save_update")
+        .returns("Item")
         .tag("lifecycle", "Save the changes of an info update")
         .auth()
         .if_match()
-        .body(In::Map),
+        .etag()
+        .body(In::Json("InfoChanges")),
     op("post", "/updates/{id}/{action}", "update_action")
+        .returns("Item")
         .tag(
             "lifecycle",
             "submit, withdraw, accept or return an info update",
@@ -531,30 +748,41 @@ pub const OPERATIONS: &[Op] = &[
         .auth()
         .if_match()
         .idem()
-        .body(In::Json("Reason")),
+        .actions(l::UPDATE_ACTIONS)
+        .body(In::OptJson("Reason")),
     op("get", "/changes", "changes")
+        .returns("ChangePage")
         .tag("lifecycle", "Major changes (重大变更)")
         .auth()
-        .query(&["cursor", "limit"]),
+        .params(&[q::<crate::service::changes::ChangeFilter>, PAGE])
+        .errors(&[404]),
     op("post", "/changes", "create_change")
+        .returns("Change")
         .tag("lifecycle", "Report a major change")
         .auth()
-        .body(In::Map)
-        .status(201),
+        .etag()
+        .body(In::Json("ChangeInput"))
+        .status(201)
+        .errors(&[404]),
     op("get", "/changes/{id}", "change_detail")
+        .returns("ChangeDetail")
         .tag("lifecycle", "One major change (ETag = version)")
-        .auth(),
+        .auth()
+        .etag(),
     op("put", "/changes/{id}", "edit_change")
+        .returns("Change")
         .tag("lifecycle", "Edit a major change")
         .auth()
         .if_match()
-        .body(In::Map),
+        .etag()
+        .body(In::Json("ChangeInput")),
     op("delete", "/changes/{id}", "delete_change")
         .tag("lifecycle", "Delete a draft major change")
         .auth()
         .if_match()
         .status(204),
     op("post", "/changes/{id}/{action}", "change_action")
+        .returns("Change")
         .tag(
             "lifecycle",
             "submit, withdraw, acknowledge or return a major change",
@@ -562,34 +790,45 @@ pub const OPERATIONS: &[Op] = &[
         .auth()
         .if_match()
         .idem()
-        .body(In::Json("Reason")),
+        .actions(l::CHANGE_ACTIONS)
+        .body(In::OptJson("Reason")),
     op("get", "/reexam/candidates", "reexam_candidates")
+        .returns("CandidatePage")
         .tag("lifecycle", "Certifications due for 复核")
         .auth()
-        .query(&["tier", "year", "cursor", "limit"]),
+        .params(&[q::<l::CandidateQuery>, PAGE]),
     op("post", "/reexam/flags", "set_review_flags")
+        .returns("FlagResults")
         .tag("lifecycle", "Flag or unflag certifications for 复核")
         .auth()
         .body(In::Json("Flags")),
     op("get", "/reexam/status", "reexam_status")
+        .returns("ReexamStatuses")
         .tag("lifecycle", "The enterprise's 复核 status")
-        .auth(),
+        .auth()
+        .errors(&[404]),
     op("post", "/reexam", "apply_reexam")
+        .returns("Item")
         .tag("lifecycle", "Apply for 复核")
         .auth()
         .idem()
         .body(In::Json("ApplyReexam"))
-        .status(201),
+        .status(201)
+        .errors(&[404]),
     op("post", "/reexam/{id}/{action}", "reexam_action")
+        .returns("Item")
         .tag("lifecycle", "withdraw or pass a 复核 application")
         .auth()
         .if_match()
-        .idem(),
+        .idem()
+        .actions(l::REEXAM_ACTIONS),
     // evidence
     op("get", "/items/{id}/evidence", "evidence_list")
+        .returns("EvidenceViews")
         .tag("uploads", "The evidence of an item")
         .auth(),
     op("get", "/evidence/{id}", "evidence_bytes")
+        .out(Out::Evidence)
         .tag("uploads", "The bytes of one evidence file")
         .auth(),
     op("delete", "/evidence/{id}", "remove_evidence")
@@ -598,24 +837,30 @@ pub const OPERATIONS: &[Op] = &[
         .status(204),
     // support
     op("get", "/support/requests", "support_requests")
+        .returns("SupportRequestPage")
         .tag("support", "The support queue")
         .auth()
-        .query(&["cursor", "limit", "state", "kind"]),
+        .params(&[q::<crate::service::support::RequestFilter>, PAGE]),
     op("get", "/support/requests/{id}", "support_request")
+        .returns("SupportRequest")
         .tag("support", "One support request")
-        .auth(),
+        .auth()
+        .etag(),
     op("post", "/support/requests/{id}/{action}", "support_action")
+        .returns("SupportRequest")
         .tag("support", "approve or reject a support request")
         .auth()
         .idem()
-        .body(In::Json("Reason")),
+        .actions(l::SUPPORT_ACTIONS)
+        .body(In::OptJson("Reason")),
     op("get", "/support/accounts", "lookup_accounts")
+        .returns("AccountSummaries")
         .tag(
             "support",
             "Look an account up by one of uscc, login_name, phone",
         )
         .auth()
-        .query(&["uscc", "login_name", "phone"]),
+        .params(&[q::<l::LookupQuery>]),
     op("post", "/support/accounts/{id}/unlock", "unlock_account")
         .tag("support", "Unlock a locked account")
         .auth()
@@ -647,12 +892,27 @@ fn reference(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
 
-fn string_param(
+fn string_schema() -> RefOr<Schema> {
+    String::schema()
+}
+
+/// An inline string enum (path segments that are codes).
+fn string_enum(values: &[&str]) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .enum_values(Some(values.iter().copied()))
+            .build(),
+    ))
+}
+
+fn param(
     name: &str,
     at: ParameterIn,
     required: bool,
     description: &str,
-) -> utoipa::openapi::path::Parameter {
+    schema: RefOr<Schema>,
+) -> Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(at)
@@ -662,38 +922,164 @@ fn string_param(
             Required::False
         })
         .description(Some(description))
-        .schema(Some(String::schema()))
+        .schema(Some(schema))
         .build()
 }
 
-fn problem_response(description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
+/// A path parameter: a code where the segment is one (`{action}`, `{tier}`, `{category}`),
+/// an id otherwise.
+fn path_param(o: &Op, name: &str) -> Parameter {
+    let (schema, description) = match name {
+        "action" => (string_enum(o.actions), "What to do"),
+        "tier" => (reference("Tier"), "The tier"),
+        "category" => (
+            reference("AssessmentCategory"),
+            "The questionnaire category",
+        ),
+        "code" => (
+            string_schema(),
+            "A certifying authority's region code (GB/T 2260)",
+        ),
+        _ => (string_schema(), "The record's id"),
+    };
+    param(name, ParameterIn::Path, true, description, schema)
+}
+
+fn header(description: &str, schema: RefOr<Schema>) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(schema)
+        .description(Some(description))
+        .build()
+}
+
+fn integer_schema(minimum: i64) -> RefOr<Schema> {
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .minimum(Some(minimum))
+            .build(),
+    ))
+}
+
+fn retry_after() -> utoipa::openapi::header::Header {
+    header("Seconds to wait before trying again", integer_schema(1))
+}
+
+fn problem_response(status: u16) -> utoipa::openapi::Response {
+    let description = match status {
+        400 => "Malformed request: a body that is not JSON, a bad header, query or path value",
+        401 => "Not logged in, bad credentials, an expired or revoked token",
+        403 => "This role may not do this",
+        404 => "No such record (or not visible to the caller), or an unknown action",
+        408 => "The request took longer than 30 s",
+        409 => "A rule refuses the action now (the problem type names the rule)",
+        412 => "Stale version: the problem carries current_version, by and at",
+        413 => "The body is too large (JSON 1 MiB, upload chunks 8 MiB)",
+        422 => "Invalid input: every offending field named (unknown fields too)",
+        423 => "The account is locked after failed log-ins",
+        428 => "If-Match missing",
+        429 => "Too many requests",
+        500 => "Internal error: the incident id only",
+        _ => "A problem",
+    };
+    let mut b = ResponseBuilder::new().description(description).content(
+        crate::api::problem::PROBLEM_JSON,
+        ContentBuilder::new()
+            .schema(Some(reference("Problem")))
+            .build(),
+    );
+    if matches!(status, 423 | 429) {
+        b = b.header("Retry-After", retry_after());
+    }
+    b.build()
+}
+
+fn json_body(name: &str, required: bool) -> utoipa::openapi::request_body::RequestBody {
+    RequestBodyBuilder::new()
+        .required(Some(if required {
+            Required::True
+        } else {
+            Required::False
+        }))
         .content(
-            crate::api::problem::PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(reference("Problem")))
-                .build(),
+            "application/json",
+            ContentBuilder::new().schema(Some(reference(name))).build(),
         )
         .build()
 }
 
-fn any_object() -> RefOr<Schema> {
+fn binary() -> RefOr<Schema> {
     RefOr::T(Schema::Object(
         ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::Object))
+            .schema_type(SchemaType::Type(Type::String))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
             .build(),
     ))
 }
 
-/// Any JSON value: the response bodies whose types are not described yet.
-fn any_value() -> RefOr<Schema> {
-    RefOr::T(Schema::Object(
-        ObjectBuilder::new()
-            .schema_type(SchemaType::AnyValue)
-            .description(Some("JSON (see the service type of this use case)"))
-            .build(),
-    ))
+fn success(o: &Op) -> utoipa::openapi::Response {
+    let mut b = match o.returns {
+        Out::Empty => ResponseBuilder::new().description("Done"),
+        Out::Json(name) => ResponseBuilder::new().description("Success").content(
+            "application/json",
+            ContentBuilder::new().schema(Some(reference(name))).build(),
+        ),
+        Out::Document => {
+            let mut b = ResponseBuilder::new().description("The document");
+            for ct in ["text/html", "text/plain"] {
+                b = b.content(
+                    ct,
+                    ContentBuilder::new().schema(Some(string_schema())).build(),
+                );
+            }
+            b
+        }
+        Out::Evidence => {
+            let mut b = ResponseBuilder::new()
+                .description("The file; its type sniffed from its bytes at upload")
+                .header(
+                    "ETag",
+                    header("The file's SHA-256 in quotes", string_schema()),
+                );
+            for kind in crate::domain::archive::ContentKind::ALL {
+                b = b.content(
+                    kind.mime(),
+                    ContentBuilder::new().schema(Some(binary())).build(),
+                );
+            }
+            b
+        }
+    };
+    if o.etag {
+        b = b.header(
+            "ETag",
+            header(
+                "The record's version in quotes (send it as If-Match)",
+                string_schema(),
+            ),
+        );
+    }
+    if o.path == "/uploads/{id}" && matches!(o.method, "get" | "head" | "patch" | "put") {
+        b = b.header(
+            "Upload-Offset",
+            header(
+                "Bytes received so far: where the next chunk starts",
+                integer_schema(0),
+            ),
+        );
+    }
+    if o.idempotent {
+        b = b.header(
+            "Idempotent-Replayed",
+            header(
+                "`true` when this is the stored answer to an earlier request with the same key",
+                string_schema(),
+            ),
+        );
+    }
+    b.build()
 }
 
 fn build() -> OpenApi {
@@ -703,161 +1089,107 @@ fn build() -> OpenApi {
             .operation_id(Some(o.id))
             .tag(o.tag)
             .summary(Some(o.summary));
-        let path = full_path(o);
-        for seg in path.split('/') {
-            if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                b = b.parameter(string_param(name, ParameterIn::Path, true, name));
+        for name in o.path_params() {
+            b = b.parameter(path_param(o, name));
+        }
+        for params in o.params {
+            for p in params() {
+                b = b.parameter(p);
             }
         }
-        for q in o.query {
-            b = b.parameter(string_param(q, ParameterIn::Query, false, q));
-        }
-        if o.if_match {
-            b = b.parameter(string_param(
+        if o.if_match != Precondition::None {
+            b = b.parameter(param(
                 "If-Match",
                 ParameterIn::Header,
-                true,
+                o.if_match == Precondition::Required,
                 "The version last read (its ETag, e.g. \"3\")",
+                string_schema(),
             ));
         }
         if o.idempotent {
-            b = b.parameter(string_param(
+            b = b.parameter(param(
                 "Idempotency-Key",
                 ParameterIn::Header,
                 false,
-                "A fresh key per request; a retry with the same key replays the first response",
-            ));
-        }
-        if o.path == "/uploads/{id}" && (o.method == "patch" || o.method == "put") {
-            b = b.parameter(string_param(
-                "Upload-Offset",
-                ParameterIn::Header,
-                false,
-                "The byte offset of this chunk",
+                "A fresh key per request (1–200 visible ASCII characters); a retry with the \
+                 same key replays the first response",
+                RefOr::T(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::Type(Type::String))
+                        .min_length(Some(1))
+                        .max_length(Some(200))
+                        .pattern(Some("^[\\x21-\\x7e]+$"))
+                        .build(),
+                )),
             ));
         }
         match o.body {
             In::Nothing => {}
-            In::Json(name) => {
-                b = b.request_body(Some(
-                    RequestBodyBuilder::new()
-                        .required(Some(Required::True))
-                        .content(
-                            "application/json",
-                            ContentBuilder::new().schema(Some(reference(name))).build(),
-                        )
-                        .build(),
-                ));
-            }
-            In::Map => {
-                b = b.request_body(Some(
-                    RequestBodyBuilder::new()
-                        .required(Some(Required::True))
-                        .content(
-                            "application/json",
-                            ContentBuilder::new().schema(Some(any_object())).build(),
-                        )
-                        .build(),
-                ));
-            }
+            In::Json(name) => b = b.request_body(Some(json_body(name, true))),
+            In::OptJson(name) => b = b.request_body(Some(json_body(name, false))),
             In::Octets => {
+                b = b.parameter(param(
+                    "Upload-Offset",
+                    ParameterIn::Header,
+                    false,
+                    "The byte offset of this chunk (or ?offset=)",
+                    integer_schema(0),
+                ));
                 b = b.request_body(Some(
                     RequestBodyBuilder::new()
                         .required(Some(Required::True))
                         .content(
                             "application/octet-stream",
-                            ContentBuilder::new()
-                                .schema(Some(RefOr::T(Schema::Object(
-                                    ObjectBuilder::new()
-                                        .schema_type(SchemaType::Type(Type::String))
-                                        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                                            utoipa::openapi::KnownFormat::Binary,
-                                        )))
-                                        .build(),
-                                ))))
-                                .build(),
+                            ContentBuilder::new().schema(Some(binary())).build(),
                         )
                         .build(),
                 ));
             }
         }
-        let ok = if o.ok == 204 {
-            ResponseBuilder::new().description("Done").build()
-        } else if o.id == "export_declaration" {
-            ResponseBuilder::new()
-                .description("The document")
-                .content(
-                    "text/html",
-                    ContentBuilder::new().schema(Some(String::schema())).build(),
-                )
-                .content(
-                    "text/plain",
-                    ContentBuilder::new().schema(Some(String::schema())).build(),
-                )
-                .build()
-        } else {
-            let schema = if let Some(name) = o.returns {
-                reference(name)
-            } else if o.query.contains(&"cursor") && o.id != "messages" {
-                reference("Page")
-            } else {
-                any_value()
-            };
-            ResponseBuilder::new()
-                .description("Success")
-                .content(
-                    "application/json",
-                    ContentBuilder::new().schema(Some(schema)).build(),
-                )
-                .build()
-        };
-        b = b.response(o.ok.to_string(), ok);
-        if o.path != "/healthz" && o.path != "/openapi.json" {
-            b = b.response(
-                "4XX",
-                problem_response("A problem: invalid input, refusal, …"),
-            );
-            b = b.response(
-                "500",
-                problem_response("Internal error: the incident id only"),
-            );
-        }
-        if o.if_match {
-            b = b.response(
-                "412",
-                problem_response("Stale If-Match: current_version, by, at"),
-            );
-            b = b.response("428", problem_response("If-Match missing"));
+        b = b.response(o.ok.to_string(), success(o));
+        for status in o.error_statuses() {
+            b = b.response(status.to_string(), problem_response(status));
         }
         if o.auth {
             b = b.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
         }
-        paths.add_path_operation(path, vec![method(o.method)], b.build());
+        paths.add_path_operation(full_path(o), vec![method(o.method)], b.build());
     }
 
-    let page = ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::Object))
-        .property(
-            "items",
-            utoipa::openapi::schema::ArrayBuilder::new()
-                .items(any_object())
+    let mut components = ComponentsBuilder::new().security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    for (name, s) in schemas() {
+        components = components.schema(name, s);
+    }
+
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("zjtx API (优质中小企业梯度培育平台)")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Errors are application/problem+json (`type` = https://zjtx.cn/problems/<code>, \
+                     `detail` in Chinese, `detail_en`, the offending `field`/`fields`). Changes \
+                     of a versioned record need If-Match (its ETag); submissions and decisions \
+                     accept Idempotency-Key. Request bodies refuse unknown fields (422 naming \
+                     the field). Lists page with ?cursor=&limit= and answer {items, next}.",
+                ))
                 .build(),
         )
-        .property(
-            "next",
-            ObjectBuilder::new()
-                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
-                .description(Some("The cursor of the next page; null on the last page")),
-        )
-        .required("items")
-        .build();
+        .paths(paths)
+        .components(Some(components.build()))
+        .build()
+}
 
-    let mut components = ComponentsBuilder::new()
-        .schema("Page", page)
-        .security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
+/// Every component schema: the request and response types (derived) with the types they
+/// use, and the hand-written pages, lists and the document itself.
+fn schemas() -> Vec<(String, RefOr<Schema>)> {
+    use crate::service::{
+        accounts, announcements, assessment, certifications, changes, declarations, enterprise,
+        evidence, inbox, query, reexam, review, support, updates, uploads, windows,
+    };
     let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
     macro_rules! schema {
         ($($t:ty),* $(,)?) => { $(
@@ -869,6 +1201,7 @@ fn build() -> OpenApi {
         Problem,
         ProblemField,
         ProblemWayOut,
+        // request bodies
         h::LoginBody,
         h::PasswordChange,
         h::Identifier,
@@ -880,86 +1213,183 @@ fn build() -> OpenApi {
         h::Decision,
         h::BulkBody,
         h::BulkItem,
-        crate::service::accounts::Registration,
-        crate::service::accounts::RealName,
-        crate::service::accounts::ManualPhoneChange,
-        crate::service::accounts::RecoveryRequest,
-        crate::service::enterprise::EnterpriseUpdate,
-        crate::service::query::QueryRequest,
-        crate::service::uploads::NewUpload,
-        crate::service::windows::NewWindow,
-        crate::service::announcements::AnnouncementDraft,
-        crate::service::accounts::StaffAccount,
-        crate::api::lifecycle::Reason,
-        crate::api::lifecycle::MarkRead,
-        crate::api::lifecycle::MarkAllRead,
-        crate::api::lifecycle::Cancel,
-        crate::api::lifecycle::Flags,
-        crate::api::lifecycle::ApplyReexam,
-        crate::api::lifecycle::ChainLevels,
-        crate::service::accounts::AccountView,
-        crate::service::accounts::CodeSent,
-        crate::service::accounts::Ticket,
-        crate::service::uploads::Upload,
-        crate::service::accounts::LoginOk,
-        crate::service::enterprise::EnterpriseView,
-        crate::service::declarations::DeclarationSummary,
-        crate::service::declarations::DeclarationDetail,
+        accounts::Registration,
+        accounts::RealName,
+        accounts::ManualPhoneChange,
+        accounts::RecoveryRequest,
+        accounts::StaffAccount,
+        enterprise::EnterpriseUpdate,
+        query::QueryRequest,
+        uploads::NewUpload,
+        windows::NewWindow,
+        announcements::AnnouncementDraft,
+        updates::InfoChanges,
+        changes::ChangeInput,
+        review::BulkDecision,
+        l::Reason,
+        l::MarkRead,
+        l::MarkAllRead,
+        l::Cancel,
+        l::Flags,
+        l::ApplyReexam,
+        l::ChainLevels,
+        // responses
+        h::Health,
+        h::BulkOutcome,
+        l::Marked,
+        l::Revoked,
+        l::FlagResult,
+        accounts::AccountView,
+        accounts::CodeSent,
+        accounts::Ticket,
+        accounts::LoginOk,
+        support::SupportRequest,
+        support::AccountSummary,
+        uploads::Upload,
+        uploads::Evidence,
+        evidence::EvidenceView,
+        enterprise::EnterpriseView,
+        enterprise::IndustryEntry,
+        enterprise::RegionEntry,
+        crate::domain::assessment::Questionnaire,
+        assessment::AssessmentDetail,
+        assessment::AssessmentSummary,
+        assessment::SavedAnswers,
+        declarations::DeclarationSummary,
+        declarations::DeclarationDetail,
+        declarations::DeclarationForm,
+        declarations::Saved,
         crate::domain::rules::Breakdown,
+        crate::domain::rules::Value,
         crate::domain::workflow::State,
-        crate::service::review::QueueEntry,
-        crate::service::review::QueueCounts,
-        crate::service::review::ReviewDetail,
-        crate::service::review::Decided,
-        crate::service::certifications::Certification,
-        crate::service::inbox::Inbox,
-        crate::service::inbox::LatestMessages,
-        crate::service::inbox::MessageView,
-        crate::service::announcements::AnnouncementSummary,
-        crate::service::announcements::PublicAnnouncement,
-        crate::service::query::Challenge,
-        crate::service::query::QueryAnswer,
-        crate::service::windows::WindowView,
-        crate::service::windows::EnterpriseWindows,
-        crate::service::windows::ChainView,
-        crate::service::assessment::AssessmentDetail,
-        crate::service::assessment::AssessmentSummary,
+        review::QueueEntry,
+        review::QueueCounts,
+        review::ReviewDetail,
+        review::Decided,
+        certifications::Certification,
+        crate::service::items::Item,
+        updates::UpdateStatus,
+        updates::UpdateDetail,
+        changes::Change,
+        changes::ChangeDetail,
+        reexam::Candidate,
+        reexam::ReexamStatus,
+        inbox::Inbox,
+        inbox::LatestMessages,
+        inbox::MessageView,
+        announcements::Announcement,
+        announcements::AnnouncementSummary,
+        announcements::PublicAnnouncement,
+        query::Challenge,
+        query::QueryAnswer,
+        windows::WindowView,
+        windows::EnterpriseWindows,
+        windows::ChainView,
+        // path parameters and query values
+        crate::domain::tiers::Tier,
+        crate::domain::tiers::AssessmentCategory,
+        crate::service::export::ExportFormat,
+        crate::service::messages::Category,
+        review::QueueSort,
     );
-    schemas.push(("AssessmentSummaryPage".into(), page_of("AssessmentSummary")));
-    schemas.push(("WindowViewPage".into(), page_of("WindowView")));
-    schemas.push((
-        "AnnouncementSummaryPage".into(),
-        page_of("AnnouncementSummary"),
-    ));
-    schemas.push((
-        "DeclarationSummaryPage".into(),
-        page_of("DeclarationSummary"),
-    ));
-    schemas.push(("QueueEntryPage".into(), page_of("QueueEntry")));
-    schemas.push((
-        "Certifications".into(),
-        utoipa::openapi::schema::ArrayBuilder::new()
-            .items(reference("Certification"))
-            .into(),
-    ));
-    for (name, s) in schemas {
-        components = components.schema(name, s);
+    // utoipa does not carry `deny_unknown_fields` into the variants of a tagged enum.
+    for (name, schema) in schemas.iter_mut() {
+        if name == "BulkDecision" {
+            closed_variants(schema);
+        }
     }
+    schemas.push((
+        "Answers".into(),
+        described(
+            <crate::service::assessment::AnswerInput as PartialSchema>::schema(),
+            "Question id → the index of the chosen option (0, 1, 2, …)",
+        ),
+    ));
+    schemas.push((
+        "Inputs".into(),
+        described(
+            <crate::domain::rules::Inputs as PartialSchema>::schema(),
+            "Form field id → its value (a number, a yes/no or a text, by the field's kind)",
+        ),
+    ));
+    for (page, item) in [
+        ("AssessmentSummaryPage", "AssessmentSummary"),
+        ("WindowViewPage", "WindowView"),
+        ("AnnouncementSummaryPage", "AnnouncementSummary"),
+        ("AnnouncementPage", "Announcement"),
+        ("DeclarationSummaryPage", "DeclarationSummary"),
+        ("QueueEntryPage", "QueueEntry"),
+        ("ChangePage", "Change"),
+        ("CandidatePage", "Candidate"),
+        ("SupportRequestPage", "SupportRequest"),
+    ] {
+        schemas.push((page.into(), page_of(item)));
+    }
+    for (list, item) in [
+        ("Certifications", "Certification"),
+        ("IndustryEntries", "IndustryEntry"),
+        ("RegionEntries", "RegionEntry"),
+        ("BulkOutcomes", "BulkOutcome"),
+        ("FlagResults", "FlagResult"),
+        ("ReexamStatuses", "ReexamStatus"),
+        ("EvidenceViews", "EvidenceView"),
+        ("AccountSummaries", "AccountSummary"),
+    ] {
+        schemas.push((list.into(), list_of(item)));
+    }
+    schemas.push(("OpenApiDocument".into(), document_schema()));
+    schemas
+}
 
-    OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("zjtx API (优质中小企业梯度培育平台)")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(
-                    "Errors are application/problem+json. State changes need If-Match; \
-                     submissions and decisions accept Idempotency-Key.",
-                ))
-                .build(),
-        )
-        .paths(paths)
-        .components(Some(components.build()))
-        .build()
+/// Marks every object alternative of a `oneOf` as refusing unknown properties.
+fn closed_variants(schema: &mut RefOr<Schema>) {
+    if let RefOr::T(Schema::OneOf(one_of)) = schema {
+        for item in one_of.items.iter_mut() {
+            if let RefOr::T(Schema::Object(o)) = item {
+                o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
+fn described(schema: RefOr<Schema>, description: &str) -> RefOr<Schema> {
+    match schema {
+        RefOr::T(Schema::Object(mut o)) => {
+            o.description = Some(description.to_string());
+            RefOr::T(Schema::Object(o))
+        }
+        other => other,
+    }
+}
+
+/// This document, as far as a client needs to recognise it (hand-written: the OpenAPI
+/// object model is utoipa's own, not a type of this crate).
+fn document_schema() -> RefOr<Schema> {
+    let object = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object));
+    RefOr::T(Schema::Object(
+        object()
+            .description(Some("An OpenAPI 3.1 document"))
+            .property(
+                "openapi",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .pattern(Some("^3\\.1\\.")),
+            )
+            .required("openapi")
+            .property(
+                "info",
+                object()
+                    .property("title", String::schema())
+                    .property("version", String::schema())
+                    .required("title")
+                    .required("version"),
+            )
+            .required("info")
+            .property("paths", object())
+            .required("paths")
+            .property("components", object())
+            .build(),
+    ))
 }
 
 /// The document (built once).
@@ -976,24 +1406,16 @@ pub async fn document() -> impl IntoResponse {
 /// only for `submitted` and `in_review`.
 impl PartialSchema for crate::domain::workflow::State {
     fn schema() -> RefOr<Schema> {
-        let codes = crate::domain::workflow::State::CODES;
         RefOr::T(Schema::Object(
             ObjectBuilder::new()
                 .schema_type(SchemaType::Type(Type::Object))
                 .description(Some(
                     "A workflow state; `level` is present for `submitted` and `in_review` only",
                 ))
-                .property(
-                    "state",
-                    ObjectBuilder::new()
-                        .schema_type(SchemaType::Type(Type::String))
-                        .enum_values(Some(codes)),
-                )
+                .property("state", state_codes())
                 .required("state")
                 .property("level", reference("ReviewLevel"))
-                .additional_properties(Some(
-                    utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
-                ))
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
                 .build(),
         ))
     }
@@ -1012,17 +1434,19 @@ impl ToSchema for crate::domain::workflow::State {
     }
 }
 
-/// A page of `item` (a component name): `{"items": [...], "next": cursor | null}`.
+/// A workflow state code (`draft`, `submitted` …): the filter of declaration lists and the
+/// `state` of [`crate::domain::workflow::State`].
+pub fn state_codes() -> RefOr<Schema> {
+    string_enum(&crate::domain::workflow::State::CODES)
+}
+
+/// A page of `item` (a component name): `{"items": [...], "next": cursor | null}`
+/// (hand-written: `Page<T>` is generic).
 pub fn page_of(item: &str) -> RefOr<Schema> {
     RefOr::T(Schema::Object(
         ObjectBuilder::new()
             .schema_type(SchemaType::Type(Type::Object))
-            .property(
-                "items",
-                utoipa::openapi::schema::ArrayBuilder::new()
-                    .items(reference(item))
-                    .build(),
-            )
+            .property("items", ArrayBuilder::new().items(reference(item)).build())
             .property(
                 "next",
                 ObjectBuilder::new()
@@ -1033,6 +1457,11 @@ pub fn page_of(item: &str) -> RefOr<Schema> {
             .required("next")
             .build(),
     ))
+}
+
+/// A JSON array of `item` (a component name).
+pub fn list_of(item: &str) -> RefOr<Schema> {
+    ArrayBuilder::new().items(reference(item)).into()
 }
 
 /// The inbox page (`Inbox.page`).

@@ -96,7 +96,7 @@ impl Dimension {
 // ───────────────────────────── questionnaire ─────────────────────────────
 
 /// One answer option of a question.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerOption {
     /// The option text in Chinese.
@@ -119,7 +119,7 @@ impl AnswerOption {
 }
 
 /// One question of a questionnaire.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     /// Stable id (e.g. `m.ops.03`); answers are keyed by it.
@@ -155,7 +155,7 @@ impl Question {
 
 /// A validated questionnaire. Build one with [`Questionnaire::parse`] or take a built-in one with
 /// [`Questionnaire::builtin`]; deserialising (e.g. from JSON) runs the same validation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "QuestionnaireFile")]
 pub struct Questionnaire {
     id: String,

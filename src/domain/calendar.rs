@@ -26,7 +26,7 @@ pub const RULESET_2026_FIRST_UPDATE_YEAR: i32 = 2026;
 
 /// A period of whole days, inclusive of both `start` and `end` (declaration windows, update
 /// periods).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Window {
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -266,7 +266,7 @@ pub struct CandidacyFacts {
 }
 
 /// Whether to propose an enterprise for 满足复核条件, with every fact spelled out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidacy {
     pub candidate: bool,
     /// One line per fact, met or not, in a fixed order: expiry, update, change, cancellation.

@@ -37,9 +37,7 @@ use std::fmt;
 pub struct AccountView {
     pub id: String,
     pub login_name: String,
-    #[schema(value_type = String)]
     pub kind: AccountKind,
-    #[schema(value_type = Option<String>)]
     pub level: Option<ReviewLevel>,
     pub region_code: Option<String>,
     pub enterprise_id: Option<String>,
@@ -53,11 +51,11 @@ pub struct AccountView {
 
 /// Self-registration of an enterprise (legal) or natural-person account.
 #[derive(Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Registration {
     pub login_name: String,
     pub password: String,
     /// `legal` (法人), `natural` (自然人) …
-    #[schema(value_type = String)]
     pub kind: AccountKind,
     pub phone: String,
     #[serde(default)]
@@ -78,6 +76,7 @@ impl fmt::Debug for Registration {
 
 /// Real-name verification of a legal-person account.
 #[derive(Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RealName {
     pub enterprise_name: String,
     pub uscc: String,
@@ -108,7 +107,6 @@ pub struct LoginOk {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CodeSent {
     /// `sms` or `email`.
-    #[schema(value_type = String)]
     pub channel: Channel,
     /// Masked phone or e-mail.
     pub sent_to: String,
@@ -117,6 +115,7 @@ pub struct CodeSent {
 
 /// A manual-verification (人工核验) phone-change request.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ManualPhoneChange {
     /// The account's login name (or, for a legal-person account, its USCC).
     pub login_name: String,
@@ -135,6 +134,7 @@ pub struct ManualPhoneChange {
 /// An account recovery (账号找回) request: the enterprise's USCC is held by an account the
 /// requester cannot use.
 #[derive(Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RecoveryRequest {
     pub enterprise_name: String,
     pub uscc: String,
@@ -169,13 +169,12 @@ pub struct Ticket {
 
 /// A staff account to create (reviewer, admin or support).
 #[derive(Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StaffAccount {
     /// `reviewer`, `admin` or `support`.
-    #[schema(value_type = String)]
     pub kind: AccountKind,
     /// `county`, `city`, `province` or `ministry`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub level: Option<ReviewLevel>,
     /// GB/T 2260 code of the scope; `None` for ministry level and support.
     #[serde(default)]

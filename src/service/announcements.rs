@@ -66,7 +66,7 @@ impl AnnouncementLevel {
 }
 
 /// Where an announcement stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnnouncementState {
     Draft,
@@ -87,17 +87,17 @@ impl AnnouncementState {
 /// The input of a new announcement or a draft edit. `level`, when given, must be the caller's
 /// own (it is otherwise taken from the caller's role).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnnouncementDraft {
     pub title: String,
     pub body: String,
     /// The publishing level's code; defaults to the caller's own.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
     pub level: Option<AnnouncementLevel>,
 }
 
 /// An announcement as its authority's admins see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Announcement {
     pub id: String,
     pub level: AnnouncementLevel,
@@ -141,7 +141,8 @@ pub struct PublicAnnouncement {
 }
 
 /// The public list's filter: level, provincial authority code, text in the title or body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(utoipa::IntoParams, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct AnnouncementFilter {
     #[serde(default)]
     pub level: Option<AnnouncementLevel>,

@@ -74,7 +74,8 @@ pub struct AssessmentDetail {
     #[serde(flatten)]
     pub summary: AssessmentSummary,
     pub questionnaire_title: Text,
-    #[schema(value_type = Object)]
+    /// Question id → the index of the chosen option.
+    #[schema(value_type = BTreeMap<String, u8>)]
     pub answers: Answers,
     /// Answered / total questions per dimension.
     pub progress: Progress,
@@ -86,7 +87,7 @@ pub struct AssessmentDetail {
 }
 
 /// What a save returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct SavedAnswers {
     pub id: String,
     /// The attempt's version after the save (send it with the next save).

@@ -762,7 +762,7 @@ pub(crate) async fn check_item_version(
 }
 
 /// An item and its workflow history, for detail screens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct ItemHistory {
     pub item: Item,
     pub history: Vec<HistoryEntry>,

@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// The type of a major change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// 更名
@@ -97,7 +97,8 @@ impl ChangeKind {
 }
 
 /// What the enterprise states about a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangeInput {
     pub kind: ChangeKind,
     /// The day the change took effect (not after today).
@@ -119,7 +120,7 @@ struct ChangePayload {
 }
 
 /// A major-change report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     pub kind: ChangeKind,
     pub change_date: NaiveDate,
@@ -136,14 +137,15 @@ pub struct Change {
 }
 
 /// A change with its workflow history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct ChangeDetail {
     pub change: Change,
     pub history: Vec<HistoryEntry>,
 }
 
 /// Filter of [`Service::changes`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::IntoParams, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct ChangeFilter {
     #[serde(default)]
     pub kind: Option<ChangeKind>,

@@ -103,7 +103,7 @@ pub struct DeclarationDetail {
     pub summary: DeclarationSummary,
     pub ruleset: String,
     pub ruleset_title: Text,
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, rules::InputValue>)]
     pub inputs: Inputs,
     /// Stored at the last submission (`None` before the first one).
     pub breakdown: Option<Breakdown>,
@@ -117,7 +117,8 @@ pub struct DeclarationDetail {
 }
 
 /// Filter of [`Service::my_declarations`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(utoipa::IntoParams, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct DeclarationFilter {
     #[serde(default)]
     pub tier: Option<Tier>,
@@ -125,18 +126,19 @@ pub struct DeclarationFilter {
     pub batch: Option<i64>,
     /// A state code (`draft`, `submitted` …; see [`State::CODES`]).
     #[serde(default)]
+    #[param(schema_with = crate::api::openapi::state_codes)]
     pub state: Option<String>,
 }
 
 /// One choice of a form field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct FormOption {
     pub id: String,
     pub label: Text,
 }
 
 /// One field of the declaration form with its current value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct FormField {
     pub id: String,
     pub kind: InputKind,
@@ -148,11 +150,12 @@ pub struct FormField {
     pub max: Option<f64>,
     /// A qualitative statement judged by reviewers.
     pub statement: bool,
+    #[schema(value_type = Option<rules::InputValue>)]
     pub value: Option<Value>,
 }
 
 /// A titled part of the form.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct FormSectionView {
     pub id: String,
     pub title: Text,
@@ -161,7 +164,7 @@ pub struct FormSectionView {
 
 /// The declaration form: the ruleset's inputs for the tier and the enterprise's authority (local
 /// indicators included) plus the tier's statements, with the values saved so far.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct DeclarationForm {
     pub id: String,
     pub tier: Tier,
@@ -179,7 +182,7 @@ pub struct DeclarationForm {
 
 /// What [`Service::save_declaration`] answers: the saved declaration, the problems with what was
 /// typed (saved anyway) and the live evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Saved {
     pub declaration: DeclarationSummary,
     pub warnings: Vec<FieldError>,

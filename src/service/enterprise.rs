@@ -61,7 +61,7 @@ pub const INDUSTRY_SEARCH_LIMIT: usize = 50;
 /// (`established_on`, `address`, `contact_email`) are cleared with an empty string; the fields a
 /// declaration needs cannot be cleared once set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct EnterpriseUpdate {
     /// Real-name data, not editable: a value different from the stored one is refused.
     pub name: Option<String>,
@@ -238,7 +238,7 @@ pub struct EnterpriseView {
 }
 
 /// An industry entry for the picker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndustryEntry {
     pub code: String,
     pub name: String,
@@ -265,7 +265,7 @@ impl IndustryEntry {
 }
 
 /// A region entry for the 注册地 picker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegionEntry {
     pub code: String,
     pub name: String,

@@ -15,7 +15,7 @@ use std::fmt;
 use std::time::Duration;
 
 /// One offending input field and what is expected of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
     pub text: Text,

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// The format of an export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     /// A printable HTML document (UTF-8, self-contained).

@@ -85,6 +85,9 @@ pub struct Item {
     pub batch: i64,
     pub window_id: Option<String>,
     pub ruleset: String,
+    /// What the enterprise stated: the kind's own object (a declaration's inputs, an update's
+    /// changes, a change's date and description).
+    #[schema(value_type = Object)]
     pub payload: serde_json::Value,
     pub state: State,
     /// The review chain snapshotted at the last submission.
@@ -94,6 +97,8 @@ pub struct Item {
     pub reviewer_acted: bool,
     pub score: Option<f64>,
     pub qualifies: Option<bool>,
+    /// A declaration's score breakdown stored at its last submission.
+    #[schema(value_type = Option<Object>)]
     pub breakdown: Option<serde_json::Value>,
     pub digital_level: Option<i64>,
     pub submitted_at: Option<DateTime<Utc>>,

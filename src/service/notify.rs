@@ -14,7 +14,7 @@ use sqlx::Row;
 use std::fmt;
 
 /// Where a notice goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Sms,

@@ -29,7 +29,8 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
 /// What a caller asks for: continue after `cursor` (None = first page), at most `limit` rows.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::IntoParams, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct PageRequest {
     #[serde(default)]
     pub cursor: Option<String>,

@@ -61,6 +61,7 @@ pub struct Challenge {
 
 /// A certification query.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QueryRequest {
     pub name: String,
     pub uscc: String,

@@ -51,7 +51,7 @@ use sqlx::Row;
 pub const MAX_FLAG_BATCH: usize = 500;
 
 /// A proposed 复核 candidate: a certification and the facts for and against it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
     pub certification: Certification,
     pub candidacy: Candidacy,
@@ -68,7 +68,7 @@ pub struct FlagOutcome {
 }
 
 /// The 复核 situation of one of the caller's certifications.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct ReexamStatus {
     pub tier: Tier,
     pub certification: Certification,

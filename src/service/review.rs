@@ -110,7 +110,9 @@ impl QueueState {
 }
 
 /// The order of a queue page, by the time an item reached its current state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema, Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum QueueSort {
     /// First come, first served (the default).
@@ -121,7 +123,8 @@ pub enum QueueSort {
 
 /// What a reviewer filters the queue by. Every field is optional; the default is the work
 /// waiting at the reviewer's own level (待审核 and 审核中), every kind, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::IntoParams, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct QueueFilter {
     #[serde(default)]
     pub kind: Option<ItemKind>,
@@ -917,10 +920,11 @@ pub struct Decided {
 }
 
 /// A decision for many items at once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "decision", rename_all = "snake_case")]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, tag = "decision", rename_all = "snake_case")]
 pub enum BulkDecision {
-    Pass,
+    // A struct variant, not a unit one, so that serde refuses unknown fields here too.
+    Pass {},
     Return { reason: String },
     Reject { reason: String },
 }
@@ -1380,7 +1384,7 @@ impl Service {
             );
         }
         let action = match decision {
-            BulkDecision::Pass => Some(Action::Pass),
+            BulkDecision::Pass {} => Some(Action::Pass),
             BulkDecision::Return { reason } => check_reason(&mut f, ActionKind::Return, &reason)
                 .map(|reason| Action::Return { reason }),
             BulkDecision::Reject { reason } => check_reason(&mut f, ActionKind::Reject, &reason)

@@ -25,7 +25,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 /// What a support request asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     /// Phone change by manual verification (人工核验).
@@ -59,7 +59,9 @@ impl RequestKind {
 }
 
 /// Where a support request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestState {
     #[default]
@@ -97,13 +99,14 @@ impl RequestState {
 }
 
 /// A support request as support sees it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct SupportRequest {
     pub id: String,
     pub kind: RequestKind,
     pub account_id: Option<String>,
     pub login_name: Option<String>,
     /// What the requester stated, plus `checks` (does it match the stored data).
+    #[schema(value_type = Object)]
     pub payload: serde_json::Value,
     pub state: RequestState,
     pub created_at: DateTime<Utc>,
@@ -115,7 +118,8 @@ pub struct SupportRequest {
 }
 
 /// Filter of the request queue (default: pending requests of every kind, oldest first).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(utoipa::IntoParams, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct RequestFilter {
     #[serde(default)]
     pub state: RequestState,
@@ -161,7 +165,7 @@ async fn load_request(conn: &mut Conn, id: &str) -> ServiceResult<SupportRequest
 }
 
 /// An account as support sees it (unmasked contact data).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountSummary {
     pub id: String,
     pub login_name: String,

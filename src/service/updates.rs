@@ -52,7 +52,7 @@ use sqlx::Row;
 
 /// Proposed basic-info changes: each field named as its `enterprises` column; `None` keeps the
 /// current value.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InfoChanges {
     /// 注册地: a county code (GB/T 2260) inside the enterprise's current authority.
@@ -86,7 +86,7 @@ pub struct InfoChanges {
 }
 
 /// The update situation of the caller's enterprise this year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateStatus {
     pub year: i32,
     /// An update is due this year.
@@ -107,7 +107,7 @@ pub struct UpdateStatus {
 }
 
 /// An update with its proposed changes and history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct UpdateDetail {
     pub changes: InfoChanges,
     #[serde(flatten)]

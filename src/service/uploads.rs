@@ -64,6 +64,7 @@ pub const EVIDENCE_DIR: &str = "evidence";
 
 /// What the client declares before sending bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUpload {
     /// The item (declaration, 复核, update, change) the evidence belongs to.
     pub item_id: String,
@@ -91,7 +92,7 @@ pub struct Upload {
 }
 
 /// A stored evidence file (the `evidence` row). A finished upload's evidence has the upload's id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
     pub id: String,
     pub item_id: String,

@@ -133,11 +133,11 @@ fn describe_window(
 
 /// A window to open.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewWindow {
     /// The certifying authority: a province, municipality or 计划单列市 code.
     pub authority_code: String,
     /// `innovative`, `specialized` or `little_giant`.
-    #[schema(value_type = String)]
     pub tier: Tier,
     /// The batch year.
     pub batch: i64,
@@ -146,7 +146,8 @@ pub struct NewWindow {
 }
 
 /// Filter of [`Service::windows`] (default: every window of the authority).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(utoipa::IntoParams, Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[into_params(parameter_in = Query)]
 pub struct WindowFilter {
     #[serde(default)]
     pub tier: Option<Tier>,

@@ -170,6 +170,8 @@ impl Env {
     }
 }
 
+pub mod openapi;
+
 /// Helpers of the lifecycle tests (certifications, info updates, major changes, 复核). Rows that
 /// other parts of the service own (basic info, certifications granted by a final pass) are set
 /// up directly with SQL here, and say so.

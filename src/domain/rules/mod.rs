@@ -50,7 +50,7 @@ static RULESETS: LazyLock<Vec<(i32, Ruleset)>> = LazyLock::new(|| {
 });
 
 /// One input value as given by an enterprise (a form field, a TOML or JSON file).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     Bool(bool),
@@ -60,6 +60,10 @@ pub enum Value {
 
 /// Input values keyed by input id.
 pub type Inputs = BTreeMap<String, Value>;
+
+/// [`Value`] under a name the OpenAPI derive does not mistake for `serde_json::Value` (it
+/// treats every type called `Value` as "any JSON"): fields use it as their `value_type`.
+pub type InputValue = Value;
 
 /// A complete ruleset (one file).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,7 +95,7 @@ pub struct Section {
 }
 
 /// What kind of value an input takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// An amount in 万元; ≥ 0 unless `allow_negative`.
