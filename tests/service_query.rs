@@ -48,6 +48,12 @@ async fn certified(env: &Env) -> String {
     let s = env.enterprise("acme", 1).await;
     let e = s.enterprise_id.unwrap();
     let mut w = env.svc.write().await.unwrap();
+    // a certified enterprise has its basic info: registered under 深圳 (a 计划单列市)
+    sqlx::query("UPDATE enterprises SET authority_code = '440300' WHERE id = $1")
+        .bind(&e)
+        .execute(&mut *w)
+        .await
+        .unwrap();
     for (id, tier, on, until, status, cancelled_on) in [
         (
             "c1",
