@@ -111,6 +111,9 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Picker, "expand", &["Right"]),
     (Context::Picker, "collapse", &["Left"]),
     (Context::Picker, "pick", &["Enter"]),
+    (Context::List, "next_tab", &["Right"]),
+    (Context::List, "prev_tab", &["Left"]),
+    (Context::Form, "new_challenge", &["F5"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare

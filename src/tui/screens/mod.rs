@@ -2,11 +2,15 @@
 //!
 //! - [`public`]: the public home, log-in.
 //! - [`home`]: the home of a logged-in role, with its navigation.
+//! - [`announcements`]: 通知公告 — the public list (level filter, search, paging) and detail.
+//! - [`cert_query`]: 企业认定查询 — name + credit code + challenge → certifications.
 //!
 //! [`FormPanel`] is the page every form-like screen embeds: an explanation above, the form,
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
 //! lost) and reports Submit / SaveDraft.
 
+pub mod announcements;
+pub mod cert_query;
 pub mod home;
 pub mod public;
 #[cfg(test)]
