@@ -16,6 +16,7 @@ const ZH_FILES: &[(&str, &str)] = &[
         "zh/enterprise.toml",
         include_str!("i18n/zh/enterprise.toml"),
     ),
+    ("zh/public.toml", include_str!("i18n/zh/public.toml")),
 ];
 const EN_FILES: &[(&str, &str)] = &[
     ("en.toml", include_str!("i18n/en.toml")),
@@ -25,6 +26,7 @@ const EN_FILES: &[(&str, &str)] = &[
         "en/enterprise.toml",
         include_str!("i18n/en/enterprise.toml"),
     ),
+    ("en/public.toml", include_str!("i18n/en/public.toml")),
 ];
 
 static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));

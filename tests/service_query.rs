@@ -48,6 +48,12 @@ async fn certified(env: &Env) -> String {
     let s = env.enterprise("acme", 1).await;
     let e = s.enterprise_id.unwrap();
     let mut w = env.svc.write().await.unwrap();
+    // a certified enterprise has its basic info: registered under 深圳 (a 计划单列市)
+    sqlx::query("UPDATE enterprises SET authority_code = '440300' WHERE id = $1")
+        .bind(&e)
+        .execute(&mut *w)
+        .await
+        .unwrap();
     for (id, tier, on, until, status, cancelled_on) in [
         (
             "c1",
@@ -164,6 +170,8 @@ async fn the_right_answer_returns_the_certifications_newest_first() {
     assert_eq!(first.certified_on.to_string(), "2024-05-01");
     assert_eq!(first.expires_on.to_string(), "2027-04-30");
     assert_eq!(first.tier_name.zh, "创新型中小企业");
+    assert_eq!(first.authority.zh, "深圳市", "the 计划单列市 certifies");
+    assert_eq!(first.authority.en, "深圳市 (440300)");
     assert!(answer.message.zh.contains("3 条"));
     assert_eq!(
         env.audit_actions("enterprise", &e)

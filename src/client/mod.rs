@@ -1190,6 +1190,38 @@ impl ApiClient {
         .await
         .map(drop)
     }
+
+    /// One page of the published announcements, newest first: `level` (`ministry` or
+    /// `province`), `text` searched in titles and bodies, `limit` items after `cursor` (the
+    /// `next` of the previous page). Every value is percent-encoded.
+    pub async fn announcement_page(
+        &self,
+        level: Option<&str>,
+        text: Option<&str>,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> ClientResult<Value> {
+        let mut query = format!("limit={limit}");
+        for (name, value) in [("level", level), ("text", text), ("cursor", cursor)] {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                query.push_str(&format!("&{name}={}", ApiClient::encode_component(v)));
+            }
+        }
+        self.announcements(&query).await
+    }
+
+    /// Percent-encodes a query value (UTF-8 bytes outside the unreserved set of RFC 3986).
+    fn encode_component(value: &str) -> String {
+        let mut out = String::with_capacity(value.len());
+        for b in value.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
 }
 
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {

@@ -101,6 +101,9 @@ pub struct PublicCertification {
     pub status: CertificationStatus,
     pub status_name: Text,
     pub cancelled_on: Option<NaiveDate>,
+    /// The certifying authority: the ministry for 小巨人, else the enterprise's provincial
+    /// authority (a province, municipality or 计划单列市).
+    pub authority: Text,
 }
 
 /// The answer of a query: the certifications found (newest first; empty = none found) and a
@@ -193,6 +196,26 @@ fn challenge_error(code: &'static str) -> ServiceError {
 fn same_name(a: &str, b: &str) -> bool {
     let norm = |s: &str| s.trim().replace('(', "（").replace(')', "）");
     norm(a) == norm(b)
+}
+
+/// The name of the authority that certifies `tier` for an enterprise under `authority_code`.
+fn certifying_authority(tier: Tier, authority_code: Option<&str>) -> Text {
+    if tier == Tier::LittleGiant {
+        return Text::new(
+            "工业和信息化部",
+            "Ministry of Industry and Information Technology",
+        );
+    }
+    match authority_code {
+        Some(code) => {
+            let name = crate::domain::regions::Regions::builtin()
+                .get(code)
+                .map(|r| r.name.clone())
+                .unwrap_or_else(|| code.to_string());
+            Text::new(name.clone(), format!("{name} ({code})"))
+        }
+        None => Text::new("未登记", "not recorded"),
+    }
 }
 
 fn parse_day(s: &str) -> ServiceResult<NaiveDate> {
@@ -311,15 +334,17 @@ impl Service {
         }
 
         let today = crate::service::clock::china_date(w.now);
-        let enterprise = sqlx::query("SELECT id, name FROM enterprises WHERE uscc = $1")
-            .bind(uscc.as_str())
-            .fetch_optional(&mut *w)
-            .await?;
-        let enterprise_id = match enterprise {
-            Some(row) if same_name(&row.try_get::<String, _>("name")?, &name) => {
-                Some(row.try_get::<String, _>("id")?)
-            }
-            _ => None,
+        let enterprise =
+            sqlx::query("SELECT id, name, authority_code FROM enterprises WHERE uscc = $1")
+                .bind(uscc.as_str())
+                .fetch_optional(&mut *w)
+                .await?;
+        let (enterprise_id, authority_code) = match enterprise {
+            Some(row) if same_name(&row.try_get::<String, _>("name")?, &name) => (
+                Some(row.try_get::<String, _>("id")?),
+                row.try_get::<Option<String>, _>("authority_code")?,
+            ),
+            _ => (None, None),
         };
         let mut certifications = Vec::new();
         if let Some(id) = &enterprise_id {
@@ -353,6 +378,7 @@ impl Service {
                         .try_get::<Option<String>, _>("cancelled_on")?
                         .map(|d| parse_day(&d))
                         .transpose()?,
+                    authority: certifying_authority(tier, authority_code.as_deref()),
                 });
             }
         }

@@ -113,6 +113,9 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Picker, "pick", &["Enter"]),
     (Context::List, "new", &["n", "F8"]),
     (Context::List, "mark_read", &["m", "Ctrl-r"]),
+    (Context::List, "next_tab", &["Right"]),
+    (Context::List, "prev_tab", &["Left"]),
+    (Context::Form, "new_challenge", &["F5"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare

@@ -5,12 +5,16 @@
 //! - [`account`]: register, real-name verification, forgotten password, phone change, account
 //!   recovery, change of password.
 //! - [`enterprise`]: the enterprise workspace (home, 企业信息, 数字化水平评测, 我的消息).
+//! - [`announcements`]: 通知公告 — the public list (level filter, search, paging) and detail.
+//! - [`cert_query`]: 企业认定查询 — name + credit code + challenge → certifications.
 //!
 //! [`FormPanel`] is the page every form-like screen embeds: an explanation above, the form,
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
 //! lost) and reports Submit / SaveDraft.
 
 pub mod account;
+pub mod announcements;
+pub mod cert_query;
 pub mod enterprise;
 pub mod home;
 pub mod public;

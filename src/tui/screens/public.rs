@@ -1,6 +1,8 @@
 //! The public side: the home page (entries and the latest announcements of both levels) and
 //! log-in. Further public screens register their entries in [`entries`].
 
+use super::announcements::{AnnouncementDetail, Announcements};
+use super::cert_query::CertQuery;
 use super::home::RoleHome;
 use super::{FormPanel, PanelEvent, Status, date_of, text_of};
 use crate::client::ClientError;
@@ -40,9 +42,9 @@ pub enum Entry {
 pub fn entries() -> Vec<(Entry, &'static str, &'static str)> {
     vec![
         (
-            Entry::Login,
-            "public.entry.login",
-            "public.entry.login_detail",
+            Entry::Query,
+            "public.entry.query",
+            "public.entry.query_detail",
         ),
         (
             Entry::Assessment,
@@ -53,6 +55,16 @@ pub fn entries() -> Vec<(Entry, &'static str, &'static str)> {
             Entry::Declare,
             "public.entry.declare",
             "public.entry.declare_detail",
+        ),
+        (
+            Entry::Announcements,
+            "public.entry.announcements",
+            "public.entry.announcements_detail",
+        ),
+        (
+            Entry::Login,
+            "public.entry.login",
+            "public.entry.login_detail",
         ),
         (
             Entry::Register,
@@ -74,7 +86,8 @@ fn open_entry(entry: Entry, cx: &mut Ctx) {
         Entry::Declare => cx.push(Login::new(cx.ui, Some("login.reason.declare"))),
         Entry::Register => cx.push(super::account::Register::new(cx.ui)),
         Entry::AccountHelp => cx.push(super::account::AccountHelp::new(cx.ui)),
-        Entry::Query | Entry::Announcements => {}
+        Entry::Query => cx.push(CertQuery::new(cx.ui)),
+        Entry::Announcements => cx.push(Announcements::new(cx.ui)),
     }
 }
 
@@ -326,8 +339,10 @@ impl Screen for PublicHome {
     }
 }
 
-/// Opens an announcement's detail (the public announcement screens register here).
-fn open_announcement(_id: &str, _cx: &mut Ctx) {}
+/// Opens an announcement's detail.
+fn open_announcement(id: &str, cx: &mut Ctx) {
+    cx.push(AnnouncementDetail::new(cx.ui, id));
+}
 
 /// Log in with a login name, a phone number or (legal-person accounts) the USCC.
 pub struct Login {

@@ -26,7 +26,7 @@ fn public_home_lists_entries_and_announcements_of_both_levels() {
 #[test]
 fn log_in_with_a_demo_account_reaches_the_role_home() {
     let mut h = Harness::demo(Lang::Zh);
-    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('5'));
     assert!(h.shows("登录名"));
     h.type_text("gz_ruixin");
     h.key(KeyCode::Tab);
@@ -42,7 +42,7 @@ fn log_in_with_a_demo_account_reaches_the_role_home() {
 #[test]
 fn a_wrong_password_keeps_what_was_typed_and_says_why() {
     let mut h = Harness::demo(Lang::En);
-    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('5'));
     h.type_text("gz_ruixin");
     h.key(KeyCode::Tab);
     h.type_text("wrong-password");
@@ -56,7 +56,7 @@ fn a_wrong_password_keeps_what_was_typed_and_says_why() {
 #[test]
 fn empty_log_in_marks_the_required_fields_without_a_request() {
     let mut h = Harness::demo(Lang::Zh);
-    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('5'));
     h.key(KeyCode::F(9));
     let s = h.screen(80, 24);
     assert!(s.contains("必填项"), "{s}");
@@ -78,7 +78,7 @@ fn log_out_returns_to_the_public_home() {
 #[test]
 fn esc_goes_back_and_q_quits_only_from_the_first_screen() {
     let mut h = Harness::demo(Lang::Zh);
-    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('5'));
     assert_eq!(h.app.depth(), 2);
     h.key(KeyCode::Esc);
     assert_eq!(h.app.depth(), 1);
