@@ -1,9 +1,11 @@
 //! Two reviewers deciding on the same item at the same moment, on one shared Service: exactly one
-//! decision is recorded, the other is refused with a conflict naming the first reviewer.
+//! decision is recorded, the other is refused with a conflict naming the first reviewer. Then the
+//! same through two services on one database (two `zjtx serve` processes). Each runs on SQLite and
+//! on PostgreSQL (`ZJTX_TEST_PG`, see `tests/common`).
 
 mod common;
 
-use common::{env, set_county, submitted};
+use common::{Backend, Env, env_on, set_county, submitted};
 use serde_json::json;
 use std::sync::Arc;
 use tokio::sync::Barrier;
@@ -17,7 +19,33 @@ use ReviewLevel::{City, County, Province};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_reviewers_passing_the_same_item_at_once_one_wins() {
-    let env = env().await;
+    if let Some(env) = env_on(Backend::Sqlite).await {
+        two_reviewers_one_wins(env).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_reviewers_passing_the_same_item_at_once_one_wins_on_postgres() {
+    if let Some(env) = env_on(Backend::Postgres).await {
+        two_reviewers_one_wins(env).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_decisions_at_once_through_two_services_one_wins() {
+    if let Some(env) = env_on(Backend::Sqlite).await {
+        three_decisions_two_services_one_wins(env).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_decisions_at_once_through_two_services_one_wins_on_postgres() {
+    if let Some(env) = env_on(Backend::Postgres).await {
+        three_decisions_two_services_one_wins(env).await;
+    }
+}
+
+async fn two_reviewers_one_wins(env: Env) {
     let firm = env.enterprise("firm", 1).await;
     set_county(&env, firm.enterprise_id.as_deref().unwrap(), "440305").await;
     let first = env
@@ -100,21 +128,19 @@ async fn two_reviewers_passing_the_same_item_at_once_one_wins() {
     }
 }
 
-/// Two services on one database file (two `zjtx serve` processes sharing the embedded store):
-/// three reviewers pass, return and reject the same item at once. The write lock is then
-/// SQLite's, not one pool's; still exactly one decision is recorded and both others are refused
-/// with a conflict naming the reviewer who decided.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn three_decisions_at_once_through_two_services_one_wins() {
+/// Two services on one database (two `zjtx serve` processes sharing the store): three reviewers
+/// pass, return and reject the same item at once. The write lock is then SQLite's file lock or
+/// PostgreSQL's advisory lock, not one pool's; still exactly one decision is recorded and both
+/// others are refused with a conflict naming the reviewer who decided.
+async fn three_decisions_two_services_one_wins(env: Env) {
     use zjtx::service::{PasswordHashing, Service, ServiceConfig};
-    let env = env().await;
-    let other = Service::open(
-        ServiceConfig::new(env.svc.data_dir())
-            .with_clock(Arc::new(env.clock.clone()))
-            .with_passwords(PasswordHashing::Fast),
-    )
-    .await
-    .unwrap();
+    let mut config = ServiceConfig::new(env.svc.data_dir())
+        .with_clock(Arc::new(env.clock.clone()))
+        .with_passwords(PasswordHashing::Fast);
+    if let Some(pg) = &env.pg {
+        config = config.with_database(pg.location());
+    }
+    let other = Service::open(config).await.unwrap();
     let firm = env.enterprise("firm", 1).await;
     set_county(&env, firm.enterprise_id.as_deref().unwrap(), "440305").await;
     let mut reviewers = Vec::new();
