@@ -1087,3 +1087,52 @@ pub fn render_demo_report(lang: Lang, report: &DemoReport, db_path: &str) -> Str
     line(&tr(lang, "demo.warning"));
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_reads_db_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let s = storage(Lang::En, data.to_str(), None).unwrap();
+        assert_eq!(s.database, Location::Sqlite(data.join(DB_FILE)));
+        assert_eq!(s.files, data);
+
+        let s = storage(Lang::En, Some("sqlite:///srv/zjtx/main.db"), None).unwrap();
+        assert_eq!(
+            s.database,
+            Location::Sqlite(PathBuf::from("/srv/zjtx/main.db"))
+        );
+        assert_eq!(s.files, PathBuf::from("/srv/zjtx"));
+
+        let url = "postgres://zjtx:pw@db:5432/zjtx";
+        let s = storage(Lang::En, Some(url), Some(PathBuf::from("/mnt/shared"))).unwrap();
+        assert_eq!(s.database, Location::Postgres(url.into()));
+        assert_eq!(s.files, PathBuf::from("/mnt/shared"));
+        // --files wins over the data directory too.
+        let s = storage(Lang::En, data.to_str(), Some(PathBuf::from("/mnt/shared"))).unwrap();
+        assert_eq!(s.files, PathBuf::from("/mnt/shared"));
+        assert_eq!(s.database, Location::Sqlite(data.join(DB_FILE)));
+    }
+
+    #[test]
+    fn storage_refusals_are_bilingual() {
+        let zh = storage(Lang::Zh, Some("mysql://h/db"), None).unwrap_err();
+        let en = storage(Lang::En, Some("mysql://h/db"), None).unwrap_err();
+        assert!(
+            zh.contains("不支持") && en.contains("Unsupported"),
+            "{zh} / {en}"
+        );
+        // A file where the data directory should be.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let en = storage(Lang::En, file.to_str(), None).unwrap_err();
+        assert!(en.contains("is a file"), "{en}");
+        let s = storage(Lang::En, dir.path().to_str(), Some(file.clone())).unwrap();
+        let en = s.create_files_dir(Lang::En).unwrap_err();
+        assert!(en.contains("--files"), "{en}");
+    }
+}

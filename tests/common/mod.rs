@@ -172,11 +172,18 @@ pub fn pg_server() -> Option<String> {
              another)"
         ),
         _ => {
-            eprintln!(
-                "skipped on PostgreSQL: {PG_ENV} is not set (e.g. \
-                 {PG_ENV}=postgres://postgres@127.0.0.1:54329/postgres; `bash .ci/pg.sh` starts \
-                 a throwaway server)"
-            );
+            // Straight to the process's stderr, past the test harness's capture, once per test
+            // binary: a developer without PostgreSQL sees that these tests did not run.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: the PostgreSQL variants of these tests are skipped: {PG_ENV} is not \
+                     set (e.g. {PG_ENV}=postgres://postgres@127.0.0.1:54329/postgres; \
+                     `bash .ci/pg.sh` starts a throwaway server)"
+                );
+            });
             None
         }
     }
