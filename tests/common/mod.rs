@@ -106,9 +106,7 @@ impl PgDb {
     /// test is skipped and returns `None`.
     pub async fn create() -> Option<PgDb> {
         use sqlx::Connection;
-        let Some(admin_url) = pg_server() else {
-            return None;
-        };
+        let admin_url = pg_server()?;
         let name = format!("zjtx_t_{}", uuid::Uuid::now_v7().simple());
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await
