@@ -297,6 +297,23 @@ impl Storage {
         ServiceConfig::new(&self.files).with_database(self.database.clone())
     }
 
+    /// Opens (and migrates) the database and the service over it. A failure names the
+    /// database's own reason (unreachable host, unknown database, refused password, a changed
+    /// migration …), which a service error would hide behind an incident number.
+    async fn open(&self, lang: Lang) -> Result<Service, String> {
+        let store = self.database.open().await.map_err(|e| {
+            trf(
+                lang,
+                "demo.open_failed",
+                &[
+                    ("path", &self.database.to_string()),
+                    ("error", &e.to_string()),
+                ],
+            )
+        })?;
+        Ok(Service::with_store(store, self.config()))
+    }
+
     /// Creates the files directory (a file in its place is refused).
     fn create_files_dir(&self, lang: Lang) -> Result<(), String> {
         let shown = self.files.display().to_string();
@@ -356,13 +373,7 @@ fn serve(lang: Lang, listen: &str, storage: &Storage, tls: Option<(PathBuf, Path
     runtime.block_on(async {
         storage.create_files_dir(lang)?;
         let shown = storage.database.to_string();
-        let service = Service::open(storage.config()).await.map_err(|e| {
-            trf(
-                lang,
-                "demo.open_failed",
-                &[("path", &shown), ("error", e.text().get(lang))],
-            )
-        })?;
+        let service = storage.open(lang).await?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -950,13 +961,7 @@ fn demo(lang: Lang, storage: &Storage, declarations: Option<u64>) -> Out {
     storage.create_files_dir(lang)?;
     let db_path = storage.database.to_string();
     runtime(lang)?.block_on(async {
-        let svc = Service::open(storage.config()).await.map_err(|e| {
-            trf(
-                lang,
-                "demo.open_failed",
-                &[("path", &db_path), ("error", e.text().get(lang))],
-            )
-        })?;
+        let svc = storage.open(lang).await?;
         let out = demo_run(lang, &svc, &db_path, declarations).await;
         svc.close().await;
         out

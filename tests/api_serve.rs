@@ -230,3 +230,41 @@ async fn two_servers_share_one_postgres_database() {
         server.wait().unwrap();
     }
 }
+
+/// A database that does not exist: `zjtx serve` stops at once with the server's reason, the URL
+/// shown without its password.
+#[cfg(unix)]
+#[test]
+fn serve_names_why_the_database_cannot_be_opened() {
+    let Some(server) = common::pg_server() else {
+        return;
+    };
+    let url = common::with_database(&server, "zjtx_no_such_database").replacen(
+        "://postgres@",
+        "://postgres:s3cret-pw@",
+        1,
+    );
+    let files = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+        .args([
+            "--lang",
+            "en",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            &url,
+            "--files",
+        ])
+        .arg(files.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("Cannot open the database"), "{err}");
+    assert!(
+        err.contains("\"zjtx_no_such_database\" does not exist"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret-pw"), "{err}");
+}

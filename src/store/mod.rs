@@ -25,15 +25,17 @@
 //!   (`CAST(SUM(x) AS BIGINT)`) or count instead;
 //! - a comparison or `EXISTS` in a select list is a BOOLEAN on PostgreSQL: select
 //!   `CASE WHEN … THEN 1 ELSE 0 END`;
-//! - `LIKE` is case-sensitive on PostgreSQL and ASCII-case-insensitive on SQLite: compare
-//!   `LOWER(column)` with a lower-case pattern, with an explicit `ESCAPE '\'`;
+//! - `LIKE` is case-sensitive on PostgreSQL and ASCII-case-insensitive on SQLite: write
+//!   `LOWER(column) LIKE LOWER($n) ESCAPE '\'` (the same result on SQLite);
 //! - `ORDER BY` puts NULLs last on PostgreSQL and first on SQLite: order by non-null columns,
 //!   or by `COALESCE(…)`, where the order matters;
 //! - text comparisons follow the database's collation on PostgreSQL (create it with
 //!   `LC_COLLATE 'C'` for SQLite's byte order; ids and codes are ASCII and sort the same either
 //!   way);
 //! - a failed statement aborts a PostgreSQL transaction: a use case that meets a constraint
-//!   violation returns (rolling back) instead of going on in the same transaction.
+//!   violation returns (rolling back) instead of going on in the same transaction;
+//! - an `Option<f64>` is bound as [`real`]`(v)`: sqlx's `Any` driver would send its NULL as a
+//!   `float4` and break the prepared statement for later values.
 
 mod migrate;
 mod postgres;

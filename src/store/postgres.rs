@@ -38,8 +38,8 @@
 
 use super::{Dialect, ReadConn, Store, StoreError, WriteTx};
 use async_trait::async_trait;
-use sqlx::AnyPool;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Connection};
 use std::time::Duration;
 
 /// How long a caller waits for a pooled connection (the in-process writer queue included).
@@ -64,6 +64,9 @@ impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
         sqlx::any::install_default_drivers();
         let options: AnyConnectOptions = url.parse()?;
+        // One connection first, so that a wrong host, database or password is reported at once
+        // with the server's reason (the pools would retry until their time-out).
+        AnyConnection::connect_with(&options).await?.close().await?;
 
         let writer = AnyPoolOptions::new()
             .max_connections(1)
