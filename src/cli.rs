@@ -9,6 +9,7 @@ use crate::domain::{DigitalLevel, Lang, Localized, ResidentId, Tier, Uscc};
 use crate::i18n::{tr, trf};
 use crate::service::demo::{self, DatabaseState, DemoReport};
 use crate::service::{DB_FILE, Service, ServiceConfig, ServiceError};
+use crate::store::Location;
 use clap::{Parser, Subcommand};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -96,10 +97,16 @@ pub enum Command {
     /// Seed a new database with the demo data set (accounts with known passwords, enterprises in
     /// every state), and/or add bulk declarations for benchmarks.
     Demo {
-        /// The data directory (created if missing): the database is DIR/zjtx.db, evidence files
-        /// are kept under DIR/evidence/. Default: the user's data directory.
+        /// The database: a data directory (created if missing; the database is DIR/zjtx.db,
+        /// evidence files are kept under DIR/evidence/), sqlite://FILE, or
+        /// postgres://USER:PASSWORD@HOST:PORT/DATABASE (an existing, empty database). Default:
+        /// the user's data directory.
+        #[arg(long, value_name = "DIR|URL")]
+        db: Option<String>,
+        /// Where evidence files go. Default: the data directory (the SQLite file's directory);
+        /// with PostgreSQL, the user's data directory.
         #[arg(long, value_name = "DIR")]
-        db: Option<PathBuf>,
+        files: Option<PathBuf>,
         /// Also generate N bulk declarations for benchmarks: after the demo set on a new
         /// database, or without it on a database that already holds the demo set.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -111,10 +118,17 @@ pub enum Command {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// The data directory (the SQLite database `zjtx.db` and evidence files). Default: the
-        /// user's data directory, the same one `zjtx demo` seeds.
-        #[arg(long, env = "ZJTX_DATA_DIR", value_name = "DIR")]
-        db: Option<PathBuf>,
+        /// The database: a data directory (the SQLite database `zjtx.db` and evidence files),
+        /// sqlite://FILE, or postgres://USER:PASSWORD@HOST:PORT/DATABASE (an existing database,
+        /// migrated at start; several servers may share it). Default: the user's data
+        /// directory, the same one `zjtx demo` seeds.
+        #[arg(long, env = "ZJTX_DATA_DIR", value_name = "DIR|URL")]
+        db: Option<String>,
+        /// Where evidence files and unfinished uploads are kept. Default: the data directory (the
+        /// SQLite file's directory); with PostgreSQL, the user's data directory. Servers sharing
+        /// one PostgreSQL database must share this directory too (e.g. on a network file system).
+        #[arg(long, env = "ZJTX_FILES_DIR", value_name = "DIR")]
+        files: Option<PathBuf>,
         /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
         #[arg(long, value_name = "FILE", requires = "tls_key")]
         tls_cert: Option<PathBuf>,
@@ -238,16 +252,20 @@ pub fn main() -> ExitCode {
         Command::Industries(IndustriesCommand::Show { code }) => industries_show(lang, &code),
         Command::Regions(RegionsCommand::Show { code }) => regions_show(lang, &code),
         Command::Regions(RegionsCommand::Search { text }) => regions_search(lang, &text),
-        Command::Demo { db, declarations } => demo(lang, db, declarations),
+        Command::Demo {
+            db,
+            files,
+            declarations,
+        } => storage(lang, db.as_deref(), files)
+            .and_then(|storage| demo(lang, &storage, declarations)),
         Command::Serve {
             listen,
             db,
+            files,
             tls_cert,
             tls_key,
-        } => match db.or_else(default_data_dir) {
-            Some(dir) => serve(&listen, &dir, tls_cert.zip(tls_key)),
-            None => Err("no data directory: pass --db DIR".to_string()),
-        },
+        } => storage(lang, db.as_deref(), files)
+            .and_then(|storage| serve(lang, &listen, &storage, tls_cert.zip(tls_key))),
         Command::Login {
             server,
             user,
@@ -347,8 +365,85 @@ fn logout(server: &str, ca_cert: Option<&Path>) -> Out {
     })
 }
 
+/// Where `zjtx serve` and `zjtx demo` keep their data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Storage {
+    /// `--db`.
+    pub database: Location,
+    /// `--files`: evidence blobs and unfinished uploads.
+    pub files: PathBuf,
+}
+
+impl Storage {
+    /// The service configuration for this storage.
+    pub fn config(&self) -> ServiceConfig {
+        ServiceConfig::new(&self.files).with_database(self.database.clone())
+    }
+
+    /// Opens (and migrates) the database and the service over it. A failure names the
+    /// database's own reason (unreachable host, unknown database, refused password, a changed
+    /// migration …), which a service error would hide behind an incident number.
+    async fn open(&self, lang: Lang) -> Result<Service, String> {
+        let store = self.database.open().await.map_err(|e| {
+            trf(
+                lang,
+                "demo.open_failed",
+                &[
+                    ("path", &self.database.to_string()),
+                    ("error", &e.to_string()),
+                ],
+            )
+        })?;
+        Ok(Service::with_store(store, self.config()))
+    }
+
+    /// Creates the files directory (a file in its place is refused).
+    fn create_files_dir(&self, lang: Lang) -> Result<(), String> {
+        let shown = self.files.display().to_string();
+        if self.files.exists() && !self.files.is_dir() {
+            return Err(trf(lang, "db.files_not_dir", &[("path", &shown)]));
+        }
+        std::fs::create_dir_all(&self.files).map_err(|e| {
+            trf(
+                lang,
+                "db.files_create",
+                &[("path", &shown), ("error", &e.to_string())],
+            )
+        })
+    }
+}
+
+/// Reads `--db` and `--files`: a data directory (the default: the user's), `sqlite://FILE` or a
+/// PostgreSQL URL; files in `--files`, else beside the SQLite file, else (PostgreSQL) in the
+/// user's data directory.
+pub fn storage(lang: Lang, db: Option<&str>, files: Option<PathBuf>) -> Result<Storage, String> {
+    let database = match db.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(arg) => {
+            let database = Location::from_arg(arg).map_err(|t| t.get(lang).to_string())?;
+            let named_dir = Path::new(arg);
+            if database == Location::Sqlite(named_dir.join(DB_FILE))
+                && named_dir.exists()
+                && !named_dir.is_dir()
+            {
+                return Err(trf(lang, "demo.not_dir", &[("path", arg)]));
+            }
+            database
+        }
+        None => Location::Sqlite(
+            default_data_dir()
+                .ok_or_else(|| tr(lang, "demo.no_data_dir"))?
+                .join(DB_FILE),
+        ),
+    };
+    let files = match files.or_else(|| database.default_files_dir()) {
+        Some(dir) => dir,
+        None => default_data_dir().ok_or_else(|| tr(lang, "db.no_files_dir"))?,
+    };
+    Ok(Storage { database, files })
+}
+
 /// `zjtx serve`: a multi-thread runtime running the API until a shutdown signal.
-fn serve(listen: &str, data_dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Out {
+fn serve(lang: Lang, listen: &str, storage: &Storage, tls: Option<(PathBuf, PathBuf)>) -> Out {
     // Bad certificate or key files are reported before anything else happens.
     let tls = match tls {
         Some((cert, key)) => Some(crate::api::tls_config(&cert, &key)?),
@@ -359,11 +454,9 @@ fn serve(listen: &str, data_dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Out 
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-        let service = crate::service::Service::open(crate::service::ServiceConfig::new(data_dir))
-            .await
-            .map_err(|e| format!("cannot open the database in {}: {e}", data_dir.display()))?;
+        storage.create_files_dir(lang)?;
+        let shown = storage.database.to_string();
+        let service = storage.open(lang).await?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -372,8 +465,16 @@ fn serve(listen: &str, data_dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Out 
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!(
-            "zjtx: serving {scheme}://{addr}/api/v1 (data: {})",
-            data_dir.display()
+            "{}",
+            trf(
+                lang,
+                "serve.listening",
+                &[
+                    ("url", &format!("{scheme}://{addr}/api/v1")),
+                    ("db", &shown),
+                    ("files", &storage.files.display().to_string()),
+                ],
+            )
         );
         let served = match tls {
             Some(tls) => {
@@ -939,24 +1040,11 @@ fn seconds(d: std::time::Duration) -> String {
 }
 
 /// `zjtx demo`: the demo set into a new database, and/or bulk declarations.
-fn demo(lang: Lang, db: Option<PathBuf>, declarations: Option<u64>) -> Out {
-    let dir = match db {
-        Some(d) => d,
-        None => default_data_dir().ok_or_else(|| tr(lang, "demo.no_data_dir"))?,
-    };
-    let shown = dir.display().to_string();
-    if dir.exists() && !dir.is_dir() {
-        return Err(trf(lang, "demo.not_dir", &[("path", &shown)]));
-    }
-    let db_path = dir.join(DB_FILE).display().to_string();
+fn demo(lang: Lang, storage: &Storage, declarations: Option<u64>) -> Out {
+    storage.create_files_dir(lang)?;
+    let db_path = storage.database.to_string();
     runtime(lang)?.block_on(async {
-        let svc = Service::open(ServiceConfig::new(&dir)).await.map_err(|e| {
-            trf(
-                lang,
-                "demo.open_failed",
-                &[("path", &db_path), ("error", e.text().get(lang))],
-            )
-        })?;
+        let svc = storage.open(lang).await?;
         let out = demo_run(lang, &svc, &db_path, declarations).await;
         svc.close().await;
         out
@@ -1086,4 +1174,53 @@ pub fn render_demo_report(lang: Lang, report: &DemoReport, db_path: &str) -> Str
     }
     line(&tr(lang, "demo.warning"));
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_reads_db_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let s = storage(Lang::En, data.to_str(), None).unwrap();
+        assert_eq!(s.database, Location::Sqlite(data.join(DB_FILE)));
+        assert_eq!(s.files, data);
+
+        let s = storage(Lang::En, Some("sqlite:///srv/zjtx/main.db"), None).unwrap();
+        assert_eq!(
+            s.database,
+            Location::Sqlite(PathBuf::from("/srv/zjtx/main.db"))
+        );
+        assert_eq!(s.files, PathBuf::from("/srv/zjtx"));
+
+        let url = "postgres://zjtx:pw@db:5432/zjtx";
+        let s = storage(Lang::En, Some(url), Some(PathBuf::from("/mnt/shared"))).unwrap();
+        assert_eq!(s.database, Location::Postgres(url.into()));
+        assert_eq!(s.files, PathBuf::from("/mnt/shared"));
+        // --files wins over the data directory too.
+        let s = storage(Lang::En, data.to_str(), Some(PathBuf::from("/mnt/shared"))).unwrap();
+        assert_eq!(s.files, PathBuf::from("/mnt/shared"));
+        assert_eq!(s.database, Location::Sqlite(data.join(DB_FILE)));
+    }
+
+    #[test]
+    fn storage_refusals_are_bilingual() {
+        let zh = storage(Lang::Zh, Some("mysql://h/db"), None).unwrap_err();
+        let en = storage(Lang::En, Some("mysql://h/db"), None).unwrap_err();
+        assert!(
+            zh.contains("不支持") && en.contains("Unsupported"),
+            "{zh} / {en}"
+        );
+        // A file where the data directory should be.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let en = storage(Lang::En, file.to_str(), None).unwrap_err();
+        assert!(en.contains("is a file"), "{en}");
+        let s = storage(Lang::En, dir.path().to_str(), Some(file.clone())).unwrap();
+        let en = s.create_files_dir(Lang::En).unwrap_err();
+        assert!(en.contains("--files"), "{en}");
+    }
 }

@@ -1,6 +1,8 @@
-//! API scenarios written against `ApiClient`, each run against both transports: in-process (the
-//! router without a socket) and HTTP (the same router served by `zjtx::api::serve` on a loopback
-//! port). Each test has a fresh database with the test clock at Monday 2025-03-03 09:00 Beijing.
+//! API scenarios written against `ApiClient`, each run three ways: in-process (the router without
+//! a socket), HTTP (the same router served by `zjtx::api::serve` on a loopback port), and HTTP
+//! served on PostgreSQL (a fresh database on the server named by `ZJTX_TEST_PG`; skipped without
+//! it outside CI, see `tests/common`). Each test has a fresh database with the test clock at
+//! Monday 2025-03-03 09:00 Beijing.
 //!
 //! Staff accounts are bootstrapped through the service (account administration is not exposed by
 //! this slice of the API); everything an enterprise or a reviewer does goes through the API.
@@ -8,7 +10,7 @@
 mod common;
 
 use common::openapi::conforms;
-use common::{Env, PASSWORD, env, phone, resident_id, uscc};
+use common::{Backend, Env, PASSWORD, env_on, phone, resident_id, uscc};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tokio::sync::oneshot;
@@ -20,6 +22,8 @@ use zjtx::service::AccountKind;
 enum Mode {
     InProcess,
     Http,
+    /// HTTP, with the service on PostgreSQL.
+    HttpPostgres,
 }
 
 struct World {
@@ -30,16 +34,21 @@ struct World {
 }
 
 impl World {
-    async fn new(mode: Mode) -> World {
-        let env = env().await;
-        match mode {
+    /// A fresh world; `None` when the PostgreSQL variant is skipped.
+    async fn new(mode: Mode) -> Option<World> {
+        let backend = match mode {
+            Mode::InProcess | Mode::Http => Backend::Sqlite,
+            Mode::HttpPostgres => Backend::Postgres,
+        };
+        let env = env_on(backend).await?;
+        Some(match mode {
             Mode::InProcess => World {
                 api: ApiClient::in_process(env.svc.clone()),
                 env,
                 base: None,
                 _stop: None,
             },
-            Mode::Http => {
+            Mode::Http | Mode::HttpPostgres => {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let base = format!("http://{}", listener.local_addr().unwrap());
                 let (stop, stopped) = oneshot::channel::<()>();
@@ -58,7 +67,7 @@ impl World {
                     _stop: Some(stop),
                 }
             }
-        }
+        })
     }
 
     /// A client logged in as a staff account bootstrapped through the service.
@@ -270,7 +279,7 @@ fn state(v: &Value) -> (String, Option<String>) {
     )
 }
 
-macro_rules! both {
+macro_rules! each_mode {
     ($($name:ident),* $(,)?) => { $(
         mod $name {
             #[tokio::test]
@@ -281,11 +290,15 @@ macro_rules! both {
             async fn http() {
                 super::$name(super::Mode::Http).await
             }
+            #[tokio::test]
+            async fn served_on_postgres() {
+                super::$name(super::Mode::HttpPostgres).await
+            }
         }
     )* };
 }
 
-both!(
+each_mode!(
     register_to_certification,
     return_and_resubmit,
     withdraw,
@@ -302,7 +315,9 @@ both!(
 );
 
 async fn register_to_certification(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     assert_eq!(w.api.healthz().await.unwrap()["status"], "ok");
     let st = staff(&w).await;
     let firm = w.firm("firm", 1).await;
@@ -406,7 +421,9 @@ async fn register_to_certification(mode: Mode) {
 }
 
 async fn return_and_resubmit(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let st = staff(&w).await;
     let firm = w.firm("firm", 1).await;
     w.basic_info(&firm).await;
@@ -447,7 +464,9 @@ async fn return_and_resubmit(mode: Mode) {
 }
 
 async fn withdraw(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let st = staff(&w).await;
     let firm = w.firm("firm", 1).await;
     w.basic_info(&firm).await;
@@ -473,7 +492,9 @@ async fn withdraw(mode: Mode) {
 }
 
 async fn stale_if_match_is_412_naming_who_changed_it(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let firm = w.firm("firm", 1).await;
     let e = firm.own_enterprise().await.unwrap();
     let v = e.version.unwrap();
@@ -500,7 +521,9 @@ async fn stale_if_match_is_412_naming_who_changed_it(mode: Mode) {
 }
 
 async fn missing_if_match_is_428(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let firm = w.firm("firm", 1).await;
     let resp = firm
         .send(RawRequest::new("PATCH", "/api/v1/enterprise").json(&json!({"contact_name": "王五"})))
@@ -518,7 +541,9 @@ async fn missing_if_match_is_428(mode: Mode) {
 }
 
 async fn a_retried_submit_files_once(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let st = staff(&w).await;
     let firm = w.firm("firm", 1).await;
     w.basic_info(&firm).await;
@@ -565,7 +590,9 @@ async fn a_retried_submit_files_once(mode: Mode) {
 }
 
 async fn problems_are_problem_json(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let resp = w
         .api
         .send(RawRequest::new("POST", "/api/v1/accounts").json(&json!({
@@ -676,7 +703,9 @@ async fn problems_are_problem_json(mode: Mode) {
 }
 
 async fn lists_are_compressed_when_accepted(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let plain = w
         .api
         .send(RawRequest::new("GET", "/api/v1/regions"))
@@ -732,7 +761,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 async fn a_dropped_upload_resumes_at_its_offset(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let st = staff(&w).await;
     let firm = w.firm("firm", 1).await;
     w.basic_info(&firm).await;
@@ -789,7 +820,9 @@ async fn a_dropped_upload_resumes_at_its_offset(mode: Mode) {
 
 async fn an_escaping_zip_is_refused_naming_the_entry(mode: Mode) {
     use std::io::Write;
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let st = staff(&w).await;
     let firm = w.firm("firm", 1).await;
     w.basic_info(&firm).await;
@@ -822,7 +855,9 @@ async fn an_escaping_zip_is_refused_naming_the_entry(mode: Mode) {
 }
 
 async fn lockout_and_query_limits_say_when_to_retry(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     w.firm("firm", 1).await;
     let c = w.api.another();
     let mut locked = None;
@@ -883,7 +918,9 @@ async fn lockout_and_query_limits_say_when_to_retry(mode: Mode) {
 }
 
 async fn announcements_go_public_when_published(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let st = staff(&w).await;
     let a = st
         .admin
@@ -922,7 +959,9 @@ async fn announcements_go_public_when_published(mode: Mode) {
 }
 
 async fn chains_are_set_with_if_match_once_configured(mode: Mode) {
-    let w = World::new(mode).await;
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
     let st = staff(&w).await;
     let default = st.admin.chain("440000", "specialized").await.unwrap();
     assert_eq!(default.value["is_default"], true);

@@ -1,5 +1,7 @@
 //! `zjtx serve` as a process: it listens, answers, and on SIGTERM finishes the request in flight
-//! before it exits 0.
+//! before it exits 0. Two processes serve one PostgreSQL database.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -154,4 +156,115 @@ async fn login_keeps_an_owner_only_token_and_logout_revokes_it() {
     assert!(!file.exists());
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// A `zjtx serve` process with these `--db` and `--files`: (process, base URL, banner line).
+#[cfg(unix)]
+fn spawn_serve_on(db: &str, files: &std::path::Path) -> (std::process::Child, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+        .args([
+            "--lang",
+            "en",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db,
+            "--files",
+        ])
+        .arg(files)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches("/api/v1")
+        .to_string();
+    (child, base, line)
+}
+
+/// `zjtx serve --db postgres://…` twice on one database and one files directory: an account
+/// registered through one process logs in through the other; a taken login name is refused by
+/// either. The banner never shows the password.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_share_one_postgres_database() {
+    let Some(db) = common::PgDb::create().await else {
+        return;
+    };
+    // The URL with a password (trust authentication ignores it): the banner must hide it.
+    let url = db.url.replacen("://postgres@", "://postgres:s3cret-pw@", 1);
+    let files = tempfile::tempdir().unwrap();
+    let (mut one, base_one, banner) = spawn_serve_on(&url, files.path());
+    let (mut two, base_two, _) = spawn_serve_on(&url, files.path());
+    assert!(banner.contains("postgres://postgres:***@"), "{banner}");
+    assert!(!banner.contains("s3cret-pw"), "{banner}");
+    assert!(
+        banner.contains(&files.path().display().to_string()),
+        "{banner}"
+    );
+
+    let a = zjtx::client::ApiClient::http(&base_one).unwrap();
+    let b = zjtx::client::ApiClient::http(&base_two).unwrap();
+    assert_eq!(b.healthz().await.unwrap()["status"], "ok");
+    a.register("shared_user", "Secret-123", "natural", "13900000010", None)
+        .await
+        .unwrap();
+    b.login("shared_user", "Secret-123").await.unwrap();
+    assert_eq!(b.me().await.unwrap()["login_name"], "shared_user");
+    let taken = b
+        .register("SHARED_user", "Secret-123", "natural", "13900000011", None)
+        .await
+        .unwrap_err();
+    assert_eq!(taken.status(), Some(422), "{taken}");
+    assert!(taken.to_string().contains("SHARED_user"), "{taken}");
+
+    for server in [&mut one, &mut two] {
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}
+
+/// A database that does not exist: `zjtx serve` stops at once with the server's reason, the URL
+/// shown without its password.
+#[cfg(unix)]
+#[test]
+fn serve_names_why_the_database_cannot_be_opened() {
+    let Some(server) = common::pg_server() else {
+        return;
+    };
+    let url = common::with_database(&server, "zjtx_no_such_database").replacen(
+        "://postgres@",
+        "://postgres:s3cret-pw@",
+        1,
+    );
+    let files = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zjtx"))
+        .args([
+            "--lang",
+            "en",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            &url,
+            "--files",
+        ])
+        .arg(files.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("Cannot open the database"), "{err}");
+    assert!(
+        err.contains("\"zjtx_no_such_database\" does not exist"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret-pw"), "{err}");
 }

@@ -813,6 +813,7 @@ async fn segment_suggestions_come_from_enterprises_of_the_same_class() {
         (4, "3973", "功率器件"),
         (5, "6513", "车联网软件"),
         (6, "3973", "100%_国产"),
+        (7, "3973", "MEMS传感器"),
     ] {
         let s = env.enterprise(&format!("ent{n}"), n).await;
         env.svc
@@ -835,7 +836,12 @@ async fn segment_suggestions_come_from_enterprises_of_the_same_class() {
     );
     assert_eq!(
         env.svc.segment_suggestions("3973", "").await.unwrap().len(),
-        4
+        5
+    );
+    assert_eq!(
+        env.svc.segment_suggestions("3973", "mems").await.unwrap(),
+        ["MEMS传感器"],
+        "ASCII letters in either case (SQLite's LIKE; PostgreSQL's is case-sensitive)"
     );
     assert_eq!(
         env.svc.segment_suggestions("3973", "100%").await.unwrap(),

@@ -822,7 +822,7 @@ async fn a_large_authority_is_reminded_in_chunks() {
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $1)
          INSERT INTO enterprises (id, uscc, name, legal_rep, legal_rep_id_masked,
              legal_rep_id_hash, county_code, city_code, authority_code, created_at, updated_at)
-         SELECT printf('bulk-%05d', x), printf('U%017d', x), printf('批量企业%d', x), '张三',
+         SELECT 'bulk-' || (100000 + x), 'U' || (10000000000000000 + x), '批量企业' || x, '张三',
              'm', 'h', '440305', '440300', '440300', 0, 0 FROM c",
     )
     .bind(n)

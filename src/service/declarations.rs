@@ -31,7 +31,7 @@ use crate::service::paging::{Cursor, Order, Page, PageRequest, Sql, keyset};
 use crate::service::session::{AccountKind, Session};
 use crate::service::windows::{WindowStatus, basic_info_text, capitalise, load_window};
 use crate::service::{Service, Write};
-use crate::store::{Conn, from_ms, ms};
+use crate::store::{Conn, from_ms, ms, real};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -1016,7 +1016,7 @@ impl Service {
             "UPDATE items SET score = $1, qualifies = $2, breakdown = $3, digital_level = $4, \
              ruleset = $5 WHERE id = $6",
         )
-        .bind(breakdown.total)
+        .bind(real(breakdown.total))
         .bind(i64::from(breakdown.verdict.qualifies))
         .bind(serde_json::to_string(&breakdown)?)
         .bind(digital_level)

@@ -31,7 +31,7 @@ use crate::service::facts;
 use crate::service::session::Session;
 use crate::service::validate::{Fields, optional, required};
 use crate::service::{Service, Write};
-use crate::store::{Conn, from_ms};
+use crate::store::{Conn, from_ms, real};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -842,8 +842,8 @@ async fn write_info(
     )
     .bind(next.address.as_deref())
     .bind(next.employees)
-    .bind(next.revenue)
-    .bind(next.total_assets)
+    .bind(real(next.revenue))
+    .bind(real(next.total_assets))
     .bind(next.contact_name.as_deref())
     .bind(next.contact_phone.as_deref())
     .bind(next.contact_email.as_deref())
@@ -1171,7 +1171,7 @@ impl Service {
             .collect();
         let rows = sqlx::query(
             "SELECT DISTINCT segment FROM enterprises WHERE industry_code = $1 \
-             AND segment IS NOT NULL AND segment <> '' AND segment LIKE $2 ESCAPE '\\' \
+             AND segment IS NOT NULL AND segment <> '' AND LOWER(segment) LIKE LOWER($2) ESCAPE '\\' \
              ORDER BY segment LIMIT $3",
         )
         .bind(class)

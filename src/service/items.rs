@@ -231,7 +231,7 @@ impl ItemQuery {
             let contains = q.placeholder(format!("%{escaped}%"));
             let prefix = q.placeholder(format!("{}%", escaped.to_uppercase()));
             q.push(&format!(
-                " AND (enterprise_name LIKE {contains} ESCAPE '\\' OR uscc LIKE {prefix} ESCAPE '\\')"
+                " AND (LOWER(enterprise_name) LIKE LOWER({contains}) ESCAPE '\\' OR uscc LIKE {prefix} ESCAPE '\\')"
             ));
         }
         keyset(&mut q, "updated_at", "id", Order::Asc, cursor, limit);

@@ -66,33 +66,46 @@ pub use paging::{Page, PageRequest};
 pub use session::AccountKind;
 pub use session::Session;
 
-use crate::store::{Conn, ReadConn, SqliteStore, Store, WriteTx};
+pub use crate::store::DB_FILE;
+
+use crate::store::{Conn, Location, ReadConn, Store, WriteTx};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The name of the SQLite database file inside the data directory.
-pub const DB_FILE: &str = "zjtx.db";
-
-/// How to build a [`Service`]: data directory, clock, notifier, password-hashing cost.
+/// How to build a [`Service`]: database, files directory, clock, notifier, password-hashing
+/// cost.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
+    /// The files directory: evidence blobs (`evidence/`) and unfinished uploads (`uploads/`).
+    /// Servers sharing one PostgreSQL database must share this directory too.
     pub data_dir: PathBuf,
+    /// The database; `None` = the SQLite file [`DB_FILE`] in `data_dir`.
+    pub database: Option<Location>,
     pub clock: Arc<dyn Clock>,
     pub notifier: Arc<dyn Notifier>,
     pub passwords: PasswordHashing,
 }
 
 impl ServiceConfig {
-    /// Production defaults: system clock, outbox notifier, argon2 default parameters.
+    /// Production defaults: the SQLite database in `data_dir`, system clock, outbox notifier,
+    /// argon2 default parameters.
     pub fn new(data_dir: impl Into<PathBuf>) -> ServiceConfig {
         ServiceConfig {
             data_dir: data_dir.into(),
+            database: None,
             clock: Arc::new(SystemClock),
             notifier: Arc::new(OutboxNotifier),
             passwords: PasswordHashing::Default,
         }
+    }
+
+    /// The database elsewhere (a PostgreSQL URL, or a SQLite file outside `data_dir`); files
+    /// still go to `data_dir`.
+    pub fn with_database(mut self, database: Location) -> ServiceConfig {
+        self.database = Some(database);
+        self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> ServiceConfig {
@@ -122,11 +135,15 @@ pub struct Service {
 }
 
 impl Service {
-    /// Opens (creating and migrating if needed) the SQLite database `zjtx.db` in the data
-    /// directory.
+    /// Opens (creating and migrating if needed) the configured database: by default the SQLite
+    /// database `zjtx.db` in the data directory.
     pub async fn open(config: ServiceConfig) -> ServiceResult<Service> {
-        let store = SqliteStore::open(config.data_dir.join(DB_FILE)).await?;
-        Ok(Service::with_store(Arc::new(store), config))
+        let location = config
+            .database
+            .clone()
+            .unwrap_or_else(|| Location::Sqlite(config.data_dir.join(DB_FILE)));
+        let store = location.open().await?;
+        Ok(Service::with_store(store, config))
     }
 
     /// A service over an already opened store (PostgreSQL, or a shared test store).
@@ -156,7 +173,7 @@ impl Service {
         self.clock.today()
     }
 
-    /// Where evidence blobs and other files live.
+    /// Where evidence blobs and unfinished uploads live (the files directory).
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }

@@ -309,7 +309,7 @@ impl Resolved {
             let name = q.placeholder(format!("%{escaped}%"));
             let uscc = q.placeholder(format!("%{}%", escaped.to_uppercase()));
             q.push(&format!(
-                " AND (enterprise_name LIKE {name} ESCAPE '\\' OR uscc LIKE {uscc} ESCAPE '\\')"
+                " AND (LOWER(enterprise_name) LIKE LOWER({name}) ESCAPE '\\' OR uscc LIKE {uscc} ESCAPE '\\')"
             ));
         }
     }

@@ -1,5 +1,6 @@
-//! Shared set-up for service tests: a fresh database in a temporary directory, a settable clock,
-//! fast password hashing, and helpers to create accounts and read the outbox.
+//! Shared set-up for service tests: a fresh database in a temporary directory (or a fresh
+//! PostgreSQL database, see [`Backend`]), a settable clock, fast password hashing, and helpers to
+//! create accounts and read the outbox.
 #![allow(dead_code)]
 
 use sqlx::Row;
@@ -18,32 +19,180 @@ pub const PASSWORD: &str = "Secret-123";
 /// Monday 3 March 2025, 09:00 Beijing time.
 pub const START: &str = "2025-03-03T09:00:00+08:00";
 
+/// Fields drop in order: the service (its pools) first, then the PostgreSQL database, then the
+/// directory.
 pub struct Env {
     pub svc: Service,
     pub clock: TestClock,
+    /// The PostgreSQL database of this test, if it runs on PostgreSQL.
+    pub pg: Option<PgDb>,
     _dir: TempDir,
 }
 
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the test's temporary directory.
+    Sqlite,
+    /// A fresh database on the server named by `ZJTX_TEST_PG` (see [`PgDb::create`]).
+    Postgres,
+}
+
+/// The environment variable naming a PostgreSQL server where tests may create databases, e.g.
+/// `postgres://postgres@127.0.0.1:54329/postgres` (`.ci/pg.sh` starts one).
+pub const PG_ENV: &str = "ZJTX_TEST_PG";
+
+/// A fresh environment on SQLite, or on PostgreSQL when `ZJTX_TEST_BACKEND=postgres` (to run a
+/// whole test file on PostgreSQL by hand).
 pub async fn env() -> Env {
     env_with(None).await
 }
 
 /// An environment whose service uses `notifier` instead of the outbox.
 pub async fn env_with(notifier: Option<Arc<dyn Notifier>>) -> Env {
+    let backend = if std::env::var("ZJTX_TEST_BACKEND").as_deref() == Ok("postgres") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    env_on_with(backend, notifier)
+        .await
+        .expect("ZJTX_TEST_BACKEND=postgres needs ZJTX_TEST_PG")
+}
+
+/// A fresh environment on `backend`; `None` when the test is to be skipped (PostgreSQL without
+/// `ZJTX_TEST_PG` outside CI; see [`PgDb::create`]).
+pub async fn env_on(backend: Backend) -> Option<Env> {
+    env_on_with(backend, None).await
+}
+
+async fn env_on_with(backend: Backend, notifier: Option<Arc<dyn Notifier>>) -> Option<Env> {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = TestClock::at(START);
     let mut config = ServiceConfig::new(dir.path())
         .with_clock(Arc::new(clock.clone()))
         .with_passwords(PasswordHashing::Fast);
+    let pg = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            let db = PgDb::create().await?;
+            config = config.with_database(db.location());
+            Some(db)
+        }
+    };
     if let Some(n) = notifier {
         config = config.with_notifier(n);
     }
     let svc = Service::open(config).await.expect("open service");
-    Env {
+    Some(Env {
         svc,
         clock,
+        pg,
         _dir: dir,
+    })
+}
+
+/// A PostgreSQL database created for one test on the server named by [`PG_ENV`] and dropped when
+/// this value drops (connections still open to it are ended).
+pub struct PgDb {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDb {
+    /// Creates `zjtx_t_<uuid>` (UTF-8, C collation like SQLite's byte order). Without
+    /// [`PG_ENV`]: panics when `CI=true` (CI must run the PostgreSQL tests), else prints that the
+    /// test is skipped and returns `None`.
+    pub async fn create() -> Option<PgDb> {
+        use sqlx::Connection;
+        let admin_url = pg_server()?;
+        let name = format!("zjtx_t_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("{PG_ENV}={admin_url}: cannot connect: {e}"));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' \
+             LC_COLLATE 'C' LC_CTYPE 'C'"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("{PG_ENV}={admin_url}: cannot create a database: {e}"));
+        let _ = admin.close().await;
+        let url = with_database(&admin_url, &name);
+        Some(PgDb {
+            admin_url,
+            name,
+            url,
+        })
     }
+
+    pub fn location(&self) -> zjtx::store::Location {
+        zjtx::store::Location::Postgres(self.url.clone())
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // On a thread of its own: drop may run inside the test's runtime.
+        let dropped = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await?;
+                admin.close().await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop the test database {}: {e}", self.name);
+        }
+    }
+}
+
+/// The PostgreSQL server for tests, from [`PG_ENV`]; `None` (the test is skipped) when unset
+/// outside CI.
+pub fn pg_server() -> Option<String> {
+    match std::env::var(PG_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url.trim().to_string()),
+        _ if std::env::var("CI").as_deref() == Ok("true") => panic!(
+            "{PG_ENV} is not set: CI must run the PostgreSQL tests (.ci/run starts a throwaway \
+             server with .ci/pg.sh; set {PG_ENV}=postgres://USER@HOST:PORT/postgres to use \
+             another)"
+        ),
+        _ => {
+            // Straight to the process's stderr, past the test harness's capture, once per test
+            // binary: a developer without PostgreSQL sees that these tests did not run.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: the PostgreSQL variants of these tests are skipped: {PG_ENV} is not \
+                     set (e.g. {PG_ENV}=postgres://postgres@127.0.0.1:54329/postgres; \
+                     `bash .ci/pg.sh` starts a throwaway server)"
+                );
+            });
+            None
+        }
+    }
+}
+
+/// `url` with its database (the path) replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let path = url[start..].find('/').map_or(url.len(), |i| start + i);
+    let query = url[path..].find('?').map_or("", |i| &url[path + i..]);
+    format!("{}/{name}{query}", &url[..path])
 }
 
 /// A valid enterprise USCC registered in 深圳 (440300), distinct per `n`.
