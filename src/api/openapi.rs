@@ -620,6 +620,41 @@ pub const OPERATIONS: &[Op] = &[
         .tag("support", "Unlock a locked account")
         .auth()
         .status(204),
+    // administration and support helpers
+    op("get", "/calendar/today", "calendar_today")
+        .tag("meta", "The service's date in China (today, year)"),
+    op("get", "/cancel-reasons", "cancel_reasons").tag(
+        "lifecycle",
+        "The reasons a certification may be cancelled for",
+    ),
+    op("get", "/admin/certifications", "managed_certifications")
+        .tag(
+            "lifecycle",
+            "The certifications the admin manages (flags, cancellation)",
+        )
+        .auth()
+        .query(&["text", "tier", "status", "cursor", "limit"]),
+    op("get", "/staff", "staff_accounts")
+        .tag("accounts", "The staff accounts (ministry admin)")
+        .auth()
+        .query(PAGE),
+    op("post", "/staff/{id}/{action}", "staff_action")
+        .tag(
+            "accounts",
+            "disable or enable a staff account (ministry admin)",
+        )
+        .auth()
+        .if_match(),
+    op("get", "/support/outbox", "demo_outbox")
+        .tag(
+            "support",
+            "The texts and e-mails sent (demo databases only)",
+        )
+        .auth()
+        .query(PAGE),
+    op("get", "/trail/{kind}/{id}", "trail")
+        .tag("meta", "The audit trail of a record: who, when, what, why")
+        .auth(),
 ];
 
 /// The full path of an operation.
