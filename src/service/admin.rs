@@ -256,7 +256,7 @@ pub fn action_name(action: &str) -> Text {
 }
 
 fn trail_entry(e: AuditEntry) -> TrailEntry {
-    let note = ["reason", "note"]
+    let note = ["note", "reason"]
         .iter()
         .filter_map(|k| e.detail.get(*k).and_then(|v| v.as_str()))
         .map(str::trim)
@@ -683,7 +683,7 @@ mod tests {
             action: "support.approve".into(),
             target_kind: "support_request".into(),
             target_id: Some("r".into()),
-            detail: json!({"note": " 已电话核实 ", "reason": ""}),
+            detail: json!({"note": " 已电话核实 ", "reason": "data_fraud"}),
         });
         assert_eq!(e.note.as_deref(), Some("已电话核实"));
         assert_eq!(e.action_name.zh, "客服通过");

@@ -20,6 +20,8 @@ use std::any::Any;
 pub enum Dest {
     /// End the session and go back to the public home.
     Logout,
+    /// An administration or support workspace.
+    Admin(super::admin::AdminDest),
 }
 
 /// One navigation entry: catalogue keys of its label and description, and where it goes.
@@ -47,12 +49,14 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
         "support" => {}
         _ => {}
     }
+    items.extend(super::admin::nav_items(account));
     items.push(item("home.logout", "home.logout_detail", Dest::Logout));
     items
 }
 
 fn open(dest: Dest, cx: &mut Ctx) {
     match dest {
+        Dest::Admin(d) => super::admin::open(d, cx),
         Dest::Logout => {
             let forget = cx.session.token_dir.clone();
             cx.spawn("logout", move |c| async move {

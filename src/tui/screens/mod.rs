@@ -7,6 +7,7 @@
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
 //! lost) and reports Submit / SaveDraft.
 
+pub mod admin;
 pub mod home;
 pub mod public;
 #[cfg(test)]

@@ -44,8 +44,9 @@ impl PickNode {
     }
 }
 
-/// A hierarchical code list.
-pub trait NodeSource {
+/// A hierarchical code list (`Send`: a picker lives in a screen, and screens move between
+/// threads with the app).
+pub trait NodeSource: Send {
     fn roots(&self) -> Vec<PickNode>;
     /// The children of a node (empty for a leaf).
     fn children(&self, node: &PickNode) -> Vec<PickNode>;
