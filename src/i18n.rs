@@ -17,6 +17,7 @@ const ZH_FILES: &[(&str, &str)] = &[
         include_str!("i18n/zh/enterprise.toml"),
     ),
     ("zh/public.toml", include_str!("i18n/zh/public.toml")),
+    ("zh/admin.toml", include_str!("i18n/zh/admin.toml")),
 ];
 const EN_FILES: &[(&str, &str)] = &[
     ("en.toml", include_str!("i18n/en.toml")),
@@ -27,6 +28,7 @@ const EN_FILES: &[(&str, &str)] = &[
         include_str!("i18n/en/enterprise.toml"),
     ),
     ("en/public.toml", include_str!("i18n/en/public.toml")),
+    ("en/admin.toml", include_str!("i18n/en/admin.toml")),
 ];
 
 static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));

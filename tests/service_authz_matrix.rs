@@ -57,6 +57,7 @@ use zjtx::domain::rules::Inputs;
 use zjtx::domain::text::Localized;
 use zjtx::domain::tiers::{AssessmentCategory, ReviewLevel, Tier};
 use zjtx::service::accounts::{ManualPhoneChange, RealName, StaffAccount};
+use zjtx::service::admin::{ManagedFilter, TrailKind};
 use zjtx::service::announcements::AnnouncementDraft;
 use zjtx::service::assessment::AnswerInput;
 use zjtx::service::certifications::CancelReason;
@@ -609,6 +610,7 @@ async fn version(svc: &Service, table: Table, id: &str) -> i64 {
         Table::Windows => "SELECT version FROM windows WHERE id = $1",
         Table::Assessments => "SELECT version FROM assessments WHERE id = $1",
         Table::Enterprises => "SELECT version FROM enterprises WHERE id = $1",
+        Table::Accounts => "SELECT version FROM accounts WHERE id = $1",
     };
     let mut conn = svc.read().await.unwrap();
     sqlx::query(sql)
@@ -628,6 +630,7 @@ enum Table {
     Windows,
     Assessments,
     Enterprises,
+    Accounts,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,6 +771,8 @@ fn rows() -> Vec<Row> {
             |svc, s, x| svc.support_request(s, &x.ids.support_req).await),
         row!(Each, "approve_support_request",      "F F F F F F F F F F F F ✓",
             |svc, s, x| svc.approve_support_request(s, &x.ids.support_req).await),
+        row!(Each, "approve_support_request_with_note", "F F F F F F F F F F F F ✓",
+            |svc, s, x| svc.approve_support_request_with_note(s, &x.ids.support_req, "已电话核实").await),
         row!(Each, "reject_support_request",       "F F F F F F F F F F F F ✓",
             |svc, s, x| svc.reject_support_request(s, &x.ids.support_req, "无法核实身份").await),
         row!(Each, "unlock_account (A's)",         "F F F F F F F F F F F F ✓",
@@ -1151,6 +1156,32 @@ fn rows() -> Vec<Row> {
             |svc, s, x| svc.own_announcements(s, None, &page()).await),
         row!(Read, "own_announcement (广东 draft)", "F F F F F F F F F ✓ F F F",
             |svc, s, x| svc.own_announcement(s, &x.ids.ann_draft).await),
+    ]);
+    group(&mut rows, "admin", vec![
+        row!(Read, "managed_certifications",       "F F F F F F F F ✓ ✓ ✓ ✓ F",
+            |svc, s, x| svc.managed_certifications(s, &ManagedFilter::default(), &page()).await),
+        row!(Read, "staff_accounts",               "F F F F F F F F F F F ✓ F",
+            |svc, s, x| svc.staff_accounts(s, &page()).await),
+        row!(Each, "set_staff_disabled (cty305's)", "F F F F F F F F F F F ✓ F",
+            |svc, s, x| {
+                let id = x.s[CTY305].account_id.clone();
+                let v = version(svc, Table::Accounts, &id).await;
+                svc.set_staff_disabled(s, &id, v, true).await
+            }),
+        row!(Read, "demo_outbox (not a demo database)", "F F F F F F F F F F F F not_demo",
+            |svc, s, x| svc.demo_outbox(s, &page()).await),
+        row!(Read, "trail (广东 专精特新 window)",   "F F F F F F F F F ✓ F F F",
+            |svc, s, x| svc.trail(s, TrailKind::Window, &x.ids.w_gd_specialized).await),
+        row!(Read, "trail (B's 专精特新)",          "F F F F F F F F F ✓ F ✓ F",
+            |svc, s, x| svc.trail(s, TrailKind::Certification, &x.ids.cert_b_spec).await),
+        row!(Read, "trail (广东 draft announcement)", "F F F F F F F F F ✓ F F F",
+            |svc, s, x| svc.trail(s, TrailKind::Announcement, &x.ids.ann_draft).await),
+        row!(Read, "trail (A's account)",          "F F F F F F F F F F F F ✓",
+            |svc, s, x| svc.trail(s, TrailKind::Account, &x.ids.a_account).await),
+        row!(Read, "trail (cty305's account)",     "F F F F F F F F F F F ✓ ✓",
+            |svc, s, x| svc.trail(s, TrailKind::Account, &x.s[CTY305].account_id).await),
+        row!(Read, "trail (support request)",      "F F F F F F F F F F F F ✓",
+            |svc, s, x| svc.trail(s, TrailKind::SupportRequest, &x.ids.support_req).await),
     ]);
     rows
 }

@@ -649,7 +649,10 @@ pub async fn support_action(
     let svc = &st.svc;
     once(&st, &s, key, &fp, StatusCode::OK, async {
         Ok(match action.as_str() {
-            "approve" => svc.approve_support_request(&s, &id).await?,
+            "approve" => {
+                svc.approve_support_request_with_note(&s, &id, &b.reason)
+                    .await?
+            }
             "reject" => svc.reject_support_request(&s, &id, &b.reason).await?,
             _ => return Err(unknown_action(&action, SUPPORT_ACTIONS)),
         })

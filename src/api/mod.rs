@@ -14,6 +14,7 @@
 //!
 //! Handlers are thin: the service decides everything.
 
+pub mod admin;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
@@ -44,6 +45,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole API over `service`.
 pub fn router(service: Service) -> Router {
+    use admin as a;
     use handlers as h;
     use lifecycle as l;
     let st = AppState { svc: service };
@@ -188,7 +190,15 @@ pub fn router(service: Service) -> Router {
         .route("/support/requests/{id}", get(l::support_request))
         .route("/support/requests/{id}/{action}", post(l::support_action))
         .route("/support/accounts", get(l::lookup_accounts))
-        .route("/support/accounts/{id}/unlock", post(l::unlock_account));
+        .route("/support/accounts/{id}/unlock", post(l::unlock_account))
+        // administration and support helpers
+        .route("/calendar/today", get(a::calendar_today))
+        .route("/cancel-reasons", get(a::cancel_reason_list))
+        .route("/admin/certifications", get(a::managed_certifications))
+        .route("/staff", get(a::staff_accounts))
+        .route("/staff/{id}/{action}", post(a::staff_action))
+        .route("/support/outbox", get(a::demo_outbox))
+        .route("/trail/{kind}/{id}", get(a::trail));
     Router::new()
         .route("/healthz", get(h::healthz))
         .nest("/api/v1", v1)

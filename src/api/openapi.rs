@@ -865,6 +865,54 @@ pub const OPERATIONS: &[Op] = &[
         .tag("support", "Unlock a locked account")
         .auth()
         .status(204),
+    // administration and support helpers
+    op("get", "/calendar/today", "calendar_today")
+        .returns("CalendarToday")
+        .tag("meta", "The service's date in China (today, year)"),
+    op("get", "/cancel-reasons", "cancel_reasons")
+        .returns("CancelReasonViews")
+        .tag(
+            "lifecycle",
+            "The reasons a certification may be cancelled for",
+        ),
+    op("get", "/admin/certifications", "managed_certifications")
+        .returns("CertificationPage")
+        .tag(
+            "lifecycle",
+            "The certifications the admin manages (flags, cancellation)",
+        )
+        .auth()
+        .params(&[q::<crate::service::admin::ManagedFilter>, PAGE]),
+    op("get", "/staff", "staff_accounts")
+        .returns("StaffViewPage")
+        .tag("accounts", "The staff accounts (ministry admin)")
+        .auth()
+        .params(&[PAGE]),
+    op("post", "/staff/{id}/{action}", "staff_action")
+        .returns("StaffView")
+        .tag(
+            "accounts",
+            "disable or enable a staff account (ministry admin)",
+        )
+        .auth()
+        .if_match()
+        .etag()
+        .actions(crate::api::admin::STAFF_ACTIONS),
+    op("get", "/support/outbox", "demo_outbox")
+        .returns("OutboxMessagePage")
+        .tag(
+            "support",
+            "The texts and e-mails sent (demo databases only)",
+        )
+        .auth()
+        .params(&[PAGE]),
+    op("get", "/trail/{kind}/{id}", "trail")
+        .returns("TrailEntries")
+        .tag(
+            "lifecycle",
+            "The audit trail of a record: who, when, what, why",
+        )
+        .auth(),
 ];
 
 /// The full path of an operation.
@@ -939,6 +987,10 @@ fn path_param(o: &Op, name: &str) -> Parameter {
         "code" => (
             string_schema(),
             "A certifying authority's region code (GB/T 2260)",
+        ),
+        "kind" => (
+            string_enum(&crate::service::admin::TrailKind::CODES),
+            "The kind of record",
         ),
         _ => (string_schema(), "The record's id"),
     };
@@ -1244,6 +1296,11 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         accounts::Ticket,
         accounts::LoginOk,
         support::SupportRequest,
+        crate::service::admin::CalendarToday,
+        crate::service::admin::CancelReasonView,
+        crate::service::admin::StaffView,
+        crate::service::admin::TrailEntry,
+        crate::service::notify::OutboxMessage,
         support::AccountSummary,
         uploads::Upload,
         uploads::Evidence,
@@ -1322,6 +1379,9 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         ("ChangePage", "Change"),
         ("CandidatePage", "Candidate"),
         ("SupportRequestPage", "SupportRequest"),
+        ("CertificationPage", "Certification"),
+        ("StaffViewPage", "StaffView"),
+        ("OutboxMessagePage", "OutboxMessage"),
     ] {
         schemas.push((page.into(), page_of(item)));
     }
@@ -1334,6 +1394,8 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         ("ReexamStatuses", "ReexamStatus"),
         ("EvidenceViews", "EvidenceView"),
         ("AccountSummaries", "AccountSummary"),
+        ("CancelReasonViews", "CancelReasonView"),
+        ("TrailEntries", "TrailEntry"),
     ] {
         schemas.push((list.into(), list_of(item)));
     }

@@ -1222,6 +1222,52 @@ impl ApiClient {
         }
         out
     }
+
+    // -- administration and support helpers --------------------------------------------------
+
+    /// The service's date in China: `{"today": "YYYY-MM-DD", "year": 2026}`.
+    pub async fn calendar_today(&self) -> ClientResult<Value> {
+        self.call(ApiClient::get("/calendar/today")).await
+    }
+
+    /// The cancellation reasons: `[{code, name, bars, bar_years}]`.
+    pub async fn cancel_reasons(&self) -> ClientResult<Value> {
+        self.call(ApiClient::get("/cancel-reasons")).await
+    }
+
+    /// The certifications the admin manages; `query` like `text=…&tier=…&status=active`
+    /// (already URL-encoded).
+    pub async fn managed_certifications(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/admin/certifications?{query}")))
+            .await
+    }
+
+    /// The staff accounts (ministry admin); `query` like `limit=200`.
+    pub async fn staff_accounts(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/staff?{query}"))).await
+    }
+
+    /// `disable` or `enable` a staff account.
+    pub async fn staff_action(&self, id: &str, version: i64, action: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::if_match(
+            ApiClient::post(&format!("/staff/{id}/{action}"), &json!({})),
+            version,
+        ))
+        .await
+    }
+
+    /// The texts and e-mails sent (support, demo databases only).
+    pub async fn demo_outbox(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/support/outbox?{query}")))
+            .await
+    }
+
+    /// The audit trail of a record (`kind`: window, chain, certification, announcement,
+    /// account, support_request), newest first.
+    pub async fn trail(&self, kind: &str, id: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/trail/{kind}/{id}")))
+            .await
+    }
 }
 
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {

@@ -23,6 +23,7 @@
 //! password hashing, and has helpers for accounts, staff and the outbox.
 
 pub mod accounts;
+pub mod admin;
 pub mod announcements;
 pub mod assessment;
 pub mod audit;

@@ -78,7 +78,7 @@ impl Notifier for OutboxNotifier {
 }
 
 /// An outbox row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxMessage {
     pub id: String,
     pub channel: Channel,

@@ -113,6 +113,7 @@ pub struct SupportRequest {
     pub decided_by: Option<String>,
     pub decided_by_name: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The reason of a rejection, or the note support gave with an approval.
     pub reason: Option<String>,
     pub version: i64,
 }
@@ -247,7 +248,34 @@ impl Service {
         session: &Session,
         id: &str,
     ) -> ServiceResult<SupportRequest> {
+        self.approve_support_request_with_note(session, id, "")
+            .await
+    }
+
+    /// [`Service::approve_support_request`] with the note support gives (how the requester
+    /// was verified, at most 500 characters; may be empty), kept with the decision and in the
+    /// audit trail.
+    pub async fn approve_support_request_with_note(
+        &self,
+        session: &Session,
+        id: &str,
+        note: &str,
+    ) -> ServiceResult<SupportRequest> {
         authz::require_support(session)?;
+        let note = note.trim();
+        if note.chars().count() > 500 {
+            return Err(ServiceError::invalid(
+                "reason",
+                Text::new(
+                    format!("说明最多 500 个字，当前 {} 个。", note.chars().count()),
+                    format!(
+                        "The note has at most 500 characters; got {}.",
+                        note.chars().count()
+                    ),
+                ),
+            ));
+        }
+        let note = (!note.is_empty()).then_some(note);
         let mut w = self.write().await?;
         let request = pending(&mut w, id).await?;
         let account_id = request.account_id.clone().ok_or_else(|| {
@@ -320,7 +348,10 @@ impl Service {
                 detail["revoked_tokens"] = json!(revoked);
             }
         }
-        decide(&mut w, session, &request, RequestState::Approved, None).await?;
+        if let Some(n) = note {
+            detail["note"] = json!(n);
+        }
+        decide(&mut w, session, &request, RequestState::Approved, note).await?;
         audit(
             &mut w,
             &Who::from(session),

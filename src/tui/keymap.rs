@@ -116,6 +116,16 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::List, "next_tab", &["Right"]),
     (Context::List, "prev_tab", &["Left"]),
     (Context::Form, "new_challenge", &["F5"]),
+    // administration and support (src/tui/screens/admin)
+    (Context::List, "new", &["n", "Ctrl-n"]),
+    (Context::List, "remove", &["d", "Delete"]),
+    (Context::List, "publish", &["p", "Ctrl-p"]),
+    (Context::List, "flag", &["f", "Ctrl-f"]),
+    (Context::List, "unflag", &["u", "Alt-u"]),
+    (Context::List, "unlock", &["l", "Alt-l"]),
+    (Context::List, "period_prev", &["Left"]),
+    (Context::List, "period_next", &["Right"]),
+    (Context::Form, "preview", &["F8", "Ctrl-o"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare

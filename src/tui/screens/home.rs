@@ -26,6 +26,8 @@ pub enum Dest {
     Account,
     /// 实名认证 of a legal-person account not yet verified.
     RealName,
+    /// An administration or support workspace.
+    Admin(super::admin::AdminDest),
 }
 
 /// One navigation entry: catalogue keys of its label and description, and where it goes.
@@ -53,6 +55,7 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
         "support" => {}
         _ => {}
     }
+    items.extend(super::admin::nav_items(account));
     if super::account::needs_verification(account) {
         items.insert(
             0,
@@ -74,6 +77,7 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
 
 fn open(dest: Dest, cx: &mut Ctx) {
     match dest {
+        Dest::Admin(d) => super::admin::open(d, cx),
         Dest::Account => {
             if let Some(a) = cx.session.account.clone() {
                 cx.push(super::account::Security::new(cx.ui, &a));

@@ -13,6 +13,7 @@
 //! lost) and reports Submit / SaveDraft.
 
 pub mod account;
+pub mod admin;
 pub mod announcements;
 pub mod cert_query;
 pub mod enterprise;

@@ -44,7 +44,8 @@ impl PickNode {
     }
 }
 
-/// A hierarchical code list (`Send`: a picker lives in a screen).
+/// A hierarchical code list (`Send`: a picker lives in a screen, and screens move between
+/// threads with the app).
 pub trait NodeSource: Send {
     fn roots(&self) -> Vec<PickNode>;
     /// The children of a node (empty for a leaf).
