@@ -620,6 +620,14 @@ pub const OPERATIONS: &[Op] = &[
         .tag("support", "Unlock a locked account")
         .auth()
         .status(204),
+    op("get", "/review/reason-templates", "reason_templates")
+        .returns("ReasonTemplateList")
+        .tag(
+            "review",
+            "The reason templates of my authority (the defaults where it has none)",
+        )
+        .auth()
+        .query(&["action"]),
 ];
 
 /// The full path of an operation.
@@ -924,6 +932,7 @@ fn build() -> OpenApi {
         crate::service::windows::ChainView,
         crate::service::assessment::AssessmentDetail,
         crate::service::assessment::AssessmentSummary,
+        crate::service::reasons::ReasonTemplate,
     );
     schemas.push(("AssessmentSummaryPage".into(), page_of("AssessmentSummary")));
     schemas.push(("WindowViewPage".into(), page_of("WindowView")));
@@ -936,6 +945,12 @@ fn build() -> OpenApi {
         page_of("DeclarationSummary"),
     ));
     schemas.push(("QueueEntryPage".into(), page_of("QueueEntry")));
+    schemas.push((
+        "ReasonTemplateList".into(),
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(reference("ReasonTemplate"))
+            .into(),
+    ));
     schemas.push((
         "Certifications".into(),
         utoipa::openapi::schema::ArrayBuilder::new()
