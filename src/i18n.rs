@@ -11,10 +11,12 @@ use std::sync::LazyLock;
 const ZH_FILES: &[(&str, &str)] = &[
     ("zh.toml", include_str!("i18n/zh.toml")),
     ("zh/tui.toml", include_str!("i18n/zh/tui.toml")),
+    ("zh/review.toml", include_str!("i18n/zh/review.toml")),
 ];
 const EN_FILES: &[(&str, &str)] = &[
     ("en.toml", include_str!("i18n/en.toml")),
     ("en/tui.toml", include_str!("i18n/en/tui.toml")),
+    ("en/review.toml", include_str!("i18n/en/review.toml")),
 ];
 
 static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));

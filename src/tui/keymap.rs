@@ -111,6 +111,10 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Picker, "expand", &["Right"]),
     (Context::Picker, "collapse", &["Left"]),
     (Context::Picker, "pick", &["Enter"]),
+    (Context::List, "filters", &["f", "F8"]),
+    (Context::List, "export", &["e", "Ctrl-e"]),
+    (Context::List, "refresh", &["Ctrl-r"]),
+    (Context::List, "save_file", &["w", "F2"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare

@@ -20,6 +20,8 @@ use std::any::Any;
 pub enum Dest {
     /// End the session and go back to the public home.
     Logout,
+    /// A review queue of one kind (reviewers and admins).
+    ReviewQueue(super::review::QueueKind),
 }
 
 /// One navigation entry: catalogue keys of its label and description, and where it goes.
@@ -43,7 +45,11 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
     let mut items = Vec::new();
     match account.kind.as_str() {
         "legal" | "natural" => {}
-        "reviewer" | "admin" => {}
+        "reviewer" | "admin" => {
+            for k in super::review::QueueKind::ALL {
+                items.push(item(k.title_key(), k.detail_key(), Dest::ReviewQueue(k)));
+            }
+        }
         "support" => {}
         _ => {}
     }
@@ -53,6 +59,11 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
 
 fn open(dest: Dest, cx: &mut Ctx) {
     match dest {
+        Dest::ReviewQueue(kind) => {
+            if let Some(account) = cx.session.account.clone() {
+                cx.push(super::review::QueueScreen::new(cx.ui, &account, kind));
+            }
+        }
         Dest::Logout => {
             let forget = cx.session.token_dir.clone();
             cx.spawn("logout", move |c| async move {

@@ -9,6 +9,7 @@
 
 pub mod home;
 pub mod public;
+pub mod review;
 #[cfg(test)]
 mod tests;
 
