@@ -4,7 +4,7 @@
 //! another reviewer first. Esc while it runs stops after the items already sent.
 
 use super::decide::{Decision, Target};
-use super::{conflict_text, state_text};
+use super::{conflict_parts, state_text};
 use crate::client::ClientError;
 use crate::i18n::{tr, trf};
 use crate::tui::Ui;
@@ -128,12 +128,15 @@ impl BulkScreen {
             let outcome = if a["ok"].as_bool() == Some(true) {
                 Outcome::Done(state_text(lang, &a["result"]["item"]["state"]))
             } else {
-                match serde_json::from_value::<crate::api::problem::Problem>(a["problem"].clone())
-                {
+                match serde_json::from_value::<crate::api::problem::Problem>(a["problem"].clone()) {
                     Ok(p) => {
                         let e = ClientError::Problem(Box::new(p));
-                        match conflict_text(lang, &e, &self.targets[i].name) {
-                            Some(t) => Outcome::Conflict(t),
+                        match conflict_parts(lang, &e) {
+                            Some((who, at)) => Outcome::Conflict(trf(
+                                lang,
+                                "review.bulk.conflict_detail",
+                                &[("who", &who), ("at", &at)],
+                            )),
                             None => Outcome::Refused(error_text(lang, &e)),
                         }
                     }

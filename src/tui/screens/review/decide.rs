@@ -7,9 +7,9 @@ use crate::client::ClientError;
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
 use crate::tui::screens::{FormPanel, PanelEvent, Status, text_of};
+use crate::tui::theme::Role;
 use crate::tui::widgets::form::{Field, Value as FieldValue};
 use crate::tui::widgets::{Handled, centered, clear};
-use crate::tui::theme::Role;
 use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -172,8 +172,8 @@ impl ReasonPanel {
         let after = self.chosen_template();
         if before != after {
             let text = self.reason_text();
-            let untouched = text.trim().is_empty()
-                || before.and_then(|i| self.templates.get(i)) == Some(&text);
+            let untouched =
+                text.trim().is_empty() || before.and_then(|i| self.templates.get(i)) == Some(&text);
             if untouched {
                 let new = after
                     .and_then(|i| self.templates.get(i))

@@ -79,7 +79,9 @@ impl ItemDetail {
 
     fn load(&mut self, cx: &mut Ctx) {
         let id = self.id.clone();
-        cx.spawn("load", move |c| async move { c.review_item(&id).await.map(|t| t.value) });
+        cx.spawn("load", move |c| async move {
+            c.review_item(&id).await.map(|t| t.value)
+        });
     }
 
     fn evidence(&self) -> Vec<Value> {
@@ -173,7 +175,11 @@ impl ItemDetail {
         let id = ev["id"].as_str().unwrap_or_default().to_string();
         let name = ev["name"].as_str().unwrap_or("evidence").to_string();
         let dir = save_dir(cx.session);
-        cx.info(&trf(cx.lang(), "review.evidence.saving", &[("name", &name)]));
+        cx.info(&trf(
+            cx.lang(),
+            "review.evidence.saving",
+            &[("name", &name)],
+        ));
         cx.spawn("save", move |c| async move {
             let (bytes, _) = c.evidence_bytes(&id).await?;
             tokio::task::spawn_blocking(move || write_new(&dir, &name, &bytes))
@@ -204,7 +210,10 @@ impl ItemDetail {
             trf(
                 lang,
                 "review.detail.batch",
-                &[("year", &item["batch"].as_i64().unwrap_or_default().to_string())],
+                &[(
+                    "year",
+                    &item["batch"].as_i64().unwrap_or_default().to_string(),
+                )],
             ),
         ];
         if let Some(sub) = item["subtype"].as_str() {
@@ -237,7 +246,10 @@ impl ItemDetail {
         second.push(trf(
             lang,
             "review.detail.version",
-            &[("v", &item["version"].as_i64().unwrap_or_default().to_string())],
+            &[(
+                "v",
+                &item["version"].as_i64().unwrap_or_default().to_string(),
+            )],
         ));
         vec![
             (first.join(" · "), Role::Text),
@@ -411,7 +423,10 @@ fn overview_lines(ui: &Ui, d: &Value, width: usize) -> Vec<(String, Role)> {
                         lang,
                         "review.field.cert",
                         &[
-                            ("tier", &tier_label(lang, c["tier"].as_str().unwrap_or_default())),
+                            (
+                                "tier",
+                                &tier_label(lang, c["tier"].as_str().unwrap_or_default()),
+                            ),
                             ("until", c["expires_on"].as_str().unwrap_or_default()),
                         ],
                     )
@@ -495,8 +510,7 @@ fn test_lines(ui: &Ui, tests: &[Value], width: usize, out: &mut Vec<(String, Rol
         }
         let detail = text_of(ui, &t["detail"]);
         if !detail.is_empty() {
-            for (line, _) in row_lines(&[(&detail, width.saturating_sub(4), false)], Role::Muted)
-            {
+            for (line, _) in row_lines(&[(&detail, width.saturating_sub(4), false)], Role::Muted) {
                 out.push((format!("    {line}"), Role::Muted));
             }
         }
@@ -1106,7 +1120,10 @@ mod unit {
     #[test]
     fn rows_wrap_each_cell_in_its_column() {
         let lines = row_lines(
-            &[("上年度主营业务收入占营业收入比重", 10, false), ("5/5", 4, true)],
+            &[
+                ("上年度主营业务收入占营业收入比重", 10, false),
+                ("5/5", 4, true),
+            ],
             Role::Text,
         );
         assert_eq!(lines.len(), 4);

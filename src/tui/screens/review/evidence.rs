@@ -62,14 +62,12 @@ impl Screen for ZipListing {
         let id = self.id.clone();
         cx.spawn("list", move |c| async move {
             let (bytes, _) = c.evidence_bytes(&id).await?;
-            tokio::task::spawn_blocking(move || {
-                match validate_zip(&bytes, &ZipLimits::default()) {
-                    Ok(s) => Listing::Entries(
-                        s.entries.into_iter().map(|e| (e.name, e.size)).collect(),
-                        s.total_size,
-                    ),
-                    Err(e) => Listing::Refused(e.text()),
-                }
+            tokio::task::spawn_blocking(move || match validate_zip(&bytes, &ZipLimits::default()) {
+                Ok(s) => Listing::Entries(
+                    s.entries.into_iter().map(|e| (e.name, e.size)).collect(),
+                    s.total_size,
+                ),
+                Err(e) => Listing::Refused(e.text()),
             })
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))

@@ -87,7 +87,9 @@ impl Sink {
                     .create_new(true)
                     .open(path)?;
                 let mut book = Box::new(rust_xlsxwriter::Workbook::new());
-                let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+                let sheet = book
+                    .add_worksheet_with_constant_memory()
+                    .map_err(xlsx_err)?;
                 for (c, w) in [36, 20, 12, 24, 12, 10, 8, 10, 18].iter().enumerate() {
                     sheet.set_column_width(c as u16, *w).map_err(xlsx_err)?;
                 }
@@ -115,9 +117,7 @@ impl Sink {
                         }
                         _ if text.is_empty() => {}
                         _ => {
-                            sheet
-                                .write_string(*row, c as u16, text)
-                                .map_err(xlsx_err)?;
+                            sheet.write_string(*row, c as u16, text).map_err(xlsx_err)?;
                         }
                     }
                 }
@@ -243,7 +243,9 @@ fn write_page(
     lang: Lang,
     page: &Value,
 ) -> std::io::Result<PageDone> {
-    let mut guard = sink.lock().map_err(|_| std::io::Error::other("export lock"))?;
+    let mut guard = sink
+        .lock()
+        .map_err(|_| std::io::Error::other("export lock"))?;
     if guard.is_none() {
         let header: Vec<String> = columns(lang).into_iter().map(|c| c.title).collect();
         *guard = Some(Sink::create(format, path, &header)?);

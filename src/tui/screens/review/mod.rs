@@ -36,9 +36,9 @@ use crate::client::ClientError;
 use crate::domain::Lang;
 use crate::i18n::{tr, trf};
 use crate::tui::Ui;
+use crate::tui::keymap::{Context, Keymap};
 use crate::tui::screen::Session;
 use crate::tui::theme::Role;
-use crate::tui::keymap::{Context, Keymap};
 use crate::tui::widgets::{Handled, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -173,21 +173,25 @@ pub fn score_text(v: Option<f64>) -> String {
     }
 }
 
-/// A conflict answer (another reviewer acted first) in plain words: who, when, and that the
-/// item was reloaded. `None` for any other error.
-pub fn conflict_text(lang: Lang, e: &ClientError, name: &str) -> Option<String> {
+/// Who acted first and when, if `e` is a conflict answer (another reviewer acted first).
+pub fn conflict_parts(lang: Lang, e: &ClientError) -> Option<(String, String)> {
     let p = e.problem()?;
     if p.code != "conflict" && p.status != 412 && p.status != 409 {
         return None;
     }
-    let who = p
-        .by
-        .clone()
-        .unwrap_or_else(|| tr(lang, "review.conflict.someone"));
-    let at = p
-        .at
-        .map(|t| datetime_of(&Value::String(t.to_rfc3339())))
-        .unwrap_or_default();
+    let who =
+        p.by.clone()
+            .unwrap_or_else(|| tr(lang, "review.conflict.someone"));
+    let at =
+        p.at.map(|t| datetime_of(&Value::String(t.to_rfc3339())))
+            .unwrap_or_default();
+    Some((who, at))
+}
+
+/// A conflict answer in plain words: who, when, and that the item was reloaded. `None` for
+/// any other error.
+pub fn conflict_text(lang: Lang, e: &ClientError, name: &str) -> Option<String> {
+    let (who, at) = conflict_parts(lang, e)?;
     Some(trf(
         lang,
         "review.conflict",
@@ -244,7 +248,14 @@ pub fn draw_lines(
     }
     let muted = ui.style(Role::Muted);
     if scroll > 0 && area.width > 0 {
-        put(buf, area.right() - 1, area.y, ui.symbols.more_above, 1, muted);
+        put(
+            buf,
+            area.right() - 1,
+            area.y,
+            ui.symbols.more_above,
+            1,
+            muted,
+        );
     }
     if lines.len() > scroll + page && area.width > 0 && area.height > 0 {
         put(

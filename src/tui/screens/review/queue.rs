@@ -17,7 +17,6 @@ use super::{
     BulkScreen, ExportScreen, ItemDetail, QueueKind, conflict_text, datetime_of, is_back,
     level_label, levels_from, plain, score_text, state_label, tier_label,
 };
-use crate::tui::widgets::dialog::Toast;
 use crate::client::ClientError;
 use crate::domain::Lang;
 use crate::domain::regions::Regions;
@@ -27,6 +26,7 @@ use crate::tui::keymap::{Context, Hint, Keymap};
 use crate::tui::screen::{Account, Ctx, Screen, take};
 use crate::tui::screens::{FormPanel, PanelEvent, date_of};
 use crate::tui::theme::Role;
+use crate::tui::widgets::dialog::Toast;
 use crate::tui::widgets::form::{Field, Value as FieldValue};
 use crate::tui::widgets::table::{Column, RowSource, Table, TableEvent};
 use crate::tui::widgets::{Handled, block, centered, clear, put};
@@ -165,10 +165,12 @@ pub fn columns(lang: Lang) -> Vec<Column> {
             .collect(),
     );
     vec![
-        Column::new(&t("name"), 16, 40).unsortable(),
+        Column::new(&t("name"), 16, 36).unsortable(),
         Column::new(&t("uscc"), 18, 18).priority(2).unsortable(),
-        Column::new(&t("tier"), tiers, tiers).priority(1).unsortable(),
-        Column::new(&t("region"), 12, 24).priority(4).unsortable(),
+        Column::new(&t("tier"), tiers, tiers)
+            .priority(1)
+            .unsortable(),
+        Column::new(&t("region"), 10, 20).priority(4).unsortable(),
         Column::new(&t("submitted"), 10, 10)
             .priority(3)
             .unsortable(),
@@ -188,6 +190,8 @@ pub fn columns(lang: Lang) -> Vec<Column> {
 #[derive(Debug, Clone)]
 pub struct QueueRows {
     lang: Lang,
+    /// The reviewer's own region as a path ("广东省 广州市 "): cut from the region cells.
+    region_prefix: String,
     pages: BTreeMap<usize, Vec<QueueRow>>,
     /// The cursor that fetches page `k` (k ≥ 1), from the answer for page k − 1.
     cursors: HashMap<usize, String>,
@@ -201,11 +205,20 @@ impl QueueRows {
     pub fn new(lang: Lang) -> QueueRows {
         QueueRows {
             lang,
+            region_prefix: String::new(),
             pages: BTreeMap::new(),
             cursors: HashMap::new(),
             total: 0,
             end: None,
         }
+    }
+
+    /// Shows regions below `code` (the reviewer's region) without its path.
+    pub fn set_region(&mut self, code: Option<&str>) {
+        self.region_prefix = code
+            .and_then(|c| Regions::builtin().full_name(c))
+            .map(|n| format!("{n} "))
+            .unwrap_or_default();
     }
 
     /// Forgets every row (a new filter or order).
@@ -314,7 +327,15 @@ impl RowSource for QueueRows {
 
     fn row(&self, i: usize) -> Vec<String> {
         match self.get(i) {
-            Some(r) => r.cells(self.lang),
+            Some(r) => {
+                let mut cells = r.cells(self.lang);
+                if !self.region_prefix.is_empty()
+                    && let Some(rest) = cells[3].strip_prefix(&self.region_prefix)
+                {
+                    cells[3] = rest.to_string();
+                }
+                cells
+            }
             None => vec![tr(self.lang, "review.loading_row")],
         }
     }
@@ -484,8 +505,10 @@ impl FilterPanel {
             })
             .map(|n| format!("（{n}）"))
             .unwrap_or_default();
-        let mut states: Vec<(String, String)> =
-            vec![(ALL.into(), with_count(tr(lang, "review.filter.at_level"), at_level))];
+        let mut states: Vec<(String, String)> = vec![(
+            ALL.into(),
+            with_count(tr(lang, "review.filter.at_level"), at_level),
+        )];
         for s in [
             "submitted",
             "in_review",
@@ -506,8 +529,10 @@ impl FilterPanel {
             .map(|a| a.iter().filter_map(|e| e["count"].as_i64()).sum::<i64>())
             .map(|n| format!("（{n}）"))
             .unwrap_or_default();
-        let mut tiers: Vec<(String, String)> =
-            vec![(ALL.into(), with_count(tr(lang, "review.filter.all_tiers"), tier_total))];
+        let mut tiers: Vec<(String, String)> = vec![(
+            ALL.into(),
+            with_count(tr(lang, "review.filter.all_tiers"), tier_total),
+        )];
         for t in ["innovative", "specialized", "little_giant"] {
             tiers.push((
                 t.into(),
@@ -583,7 +608,14 @@ impl FilterPanel {
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
-        let rect = centered(area, 72, 16);
+        let width = area.width.min(72);
+        let intro: usize = self
+            .panel
+            .intro
+            .iter()
+            .map(|p| crate::display::wrap(p, width.saturating_sub(4).max(2) as usize).len())
+            .sum();
+        let rect = centered(area, width, (intro + 5 + 8) as u16);
         clear(buf, rect, ui.style(Role::Text));
         self.panel.render(rect, buf, ui);
         self.cursor = self.panel.cursor();
@@ -660,7 +692,11 @@ impl QueueScreen {
             account: account.clone(),
             filter: Filter::new(kind),
             table,
-            rows: QueueRows::new(ui.lang),
+            rows: {
+                let mut r = QueueRows::new(ui.lang);
+                r.set_region(account.region_code.as_deref());
+                r
+            },
             counts: None,
             in_flight: None,
             opened: None,
@@ -698,9 +734,7 @@ impl QueueScreen {
         self.in_flight = Some(0);
         let q = self.filter.query();
         cx.spawn("page", move |c| async move {
-            let page = c
-                .queue(&format!("{q}&limit={PAGE}"))
-                .await?;
+            let page = c.queue(&format!("{q}&limit={PAGE}")).await?;
             Ok((0usize, page))
         });
     }
@@ -830,7 +864,9 @@ impl QueueScreen {
     }
 
     fn refresh_row(&mut self, id: String, cx: &mut Ctx) {
-        cx.spawn("row", move |c| async move { c.review_item(&id).await.map(|t| t.value) });
+        cx.spawn("row", move |c| async move {
+            c.review_item(&id).await.map(|t| t.value)
+        });
     }
 
     fn open_filters(&mut self, cx: &mut Ctx) {
@@ -847,7 +883,10 @@ impl QueueScreen {
         let f = p.chosen(&self.filter);
         let levels = p.levels.clone();
         let q = f.query();
-        cx.spawn("panel_counts", move |c| async move { c.queue_counts(&q).await });
+        cx.spawn(
+            "panel_counts",
+            move |c| async move { c.queue_counts(&q).await },
+        );
         cx.spawn("panel_levels", move |c| async move {
             let mut out = Vec::new();
             for l in levels {
@@ -1210,7 +1249,11 @@ impl Screen for QueueScreen {
                     return false;
                 };
                 let decision = p.decision;
-                let name = p.targets.first().map(|t| t.name.clone()).unwrap_or_default();
+                let name = p
+                    .targets
+                    .first()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
                 self.overlay = Overlay::None;
                 let item = &v["item"];
                 if let Some(id) = item["id"].as_str()
@@ -1233,17 +1276,17 @@ impl Screen for QueueScreen {
                 let Some(v) = take::<Value>(value) else {
                     return false;
                 };
-                let Overlay::Decide(p) = std::mem::replace(&mut self.overlay, Overlay::None)
-                else {
+                let Overlay::Decide(p) = std::mem::replace(&mut self.overlay, Overlay::None) else {
                     return false;
                 };
-                let text = p
-                    .last_text()
-                    .unwrap_or_default();
+                let text = p.last_text().unwrap_or_default();
                 self.table.clear_selection();
                 self.picked.clear();
                 self.after_bulk = true;
-                cx.push(BulkScreen::new(cx.ui, p.targets.clone(), p.decision, text).with_first(cx.ui, &v));
+                cx.push(
+                    BulkScreen::new(cx.ui, p.targets.clone(), p.decision, text)
+                        .with_first(cx.ui, &v),
+                );
                 true
             }
             "row" => {
@@ -1278,7 +1321,11 @@ impl Screen for QueueScreen {
                     cx.error(&error);
                     return true;
                 };
-                let name = p.targets.first().map(|t| t.name.clone()).unwrap_or_default();
+                let name = p
+                    .targets
+                    .first()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
                 if let Some(text) = conflict_text(cx.lang(), &error, &name) {
                     let id = p.targets.first().map(|t| t.id.clone());
                     self.overlay = Overlay::None;
