@@ -540,3 +540,68 @@ fn rows_fetch_the_missing_page_by_its_cursor_and_drop_far_ones() {
     assert!(!rows.is_loaded(849));
     assert_eq!(rows.next_fetch(830, 849), Some((4, Some("c4".into()))));
 }
+
+#[test]
+fn a_zip_of_evidence_lists_its_files_and_saves() {
+    use sha2::Digest;
+    use std::io::Write;
+    let mut h = open_queue(Lang::Zh, "gz_city");
+    let dir = tempfile::tempdir().unwrap();
+    h.app.session.download_dir = Some(dir.path().to_path_buf());
+    let item_id = api_queue(&h, "kind=declaration")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // a zip attached to 华科's declaration, straight into the store
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in [
+        ("营业执照.pdf", b"%PDF-1.4 licence".as_slice()),
+        (
+            "财务/2025年审计报告.pdf",
+            b"%PDF-1.4 audit report".as_slice(),
+        ),
+    ] {
+        w.start_file(name, opts).unwrap();
+        w.write_all(body).unwrap();
+    }
+    let bytes = w.finish().unwrap().into_inner();
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let blob = crate::service::uploads::blob_path(h.service.data_dir(), &sha);
+    std::fs::create_dir_all(blob.parent().unwrap()).unwrap();
+    std::fs::write(&blob, &bytes).unwrap();
+    let svc = h.service.clone();
+    let size = bytes.len() as i64;
+    h.rt.block_on(async move {
+        let mut w = svc.write().await.unwrap();
+        sqlx::query(
+            "INSERT INTO evidence (id, item_id, name, sha256, size, content_type, created_at) \
+             VALUES ('01ff0000-0000-7000-a000-000000000001', $1, '补充材料.zip', $2, $3, \
+             'application/zip', 1900000000000)",
+        )
+        .bind(&item_id)
+        .bind(&sha)
+        .bind(size)
+        .execute(&mut *w)
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+    });
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    assert!(h.shows("补充材料.zip"));
+    h.key(KeyCode::Enter);
+    let s = h.screen(80, 24);
+    assert!(s.contains("共 2 个文件"), "{s}");
+    assert!(s.contains("财务/2025年审计报告.pdf"), "{s}");
+    // back to the detail, save the zip itself
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('w'));
+    let saved = dir.path().join("补充材料.zip");
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+    assert!(h.shows("已保存到"));
+}
