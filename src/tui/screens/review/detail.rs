@@ -521,14 +521,17 @@ fn score_lines(ui: &Ui, d: &Value, width: usize) -> Vec<(String, Role)> {
     let lang = ui.lang;
     let ev = &d["evaluation"];
     let mut out = Vec::new();
-    out.push((
-        trf(
-            lang,
-            "review.detail.digital",
-            &[("level", &digital_label(lang, d["digital_level"].as_str()))],
-        ),
-        Role::Text,
-    ));
+    // the assessment level snapshot (专精特新 indicator 5), when the item has a score
+    if !ev.is_null() || !d["digital_level"].is_null() {
+        out.push((
+            trf(
+                lang,
+                "review.detail.digital",
+                &[("level", &digital_label(lang, d["digital_level"].as_str()))],
+            ),
+            Role::Text,
+        ));
+    }
     if ev.is_null() {
         out.push((tr(lang, "review.score.none"), Role::Muted));
         return out;

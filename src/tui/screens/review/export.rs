@@ -10,7 +10,7 @@ use crate::client::ClientError;
 use crate::domain::Lang;
 use crate::i18n::trf;
 use crate::tui::Ui;
-use crate::tui::keymap::{Context, Hint, Keymap};
+use crate::tui::keymap::{Hint, Keymap};
 use crate::tui::screen::{Ctx, Screen, error_text, take};
 use crate::tui::theme::Role;
 use crate::tui::widgets::progress::{Progress, Unit};
@@ -272,8 +272,9 @@ impl Screen for ExportScreen {
         ui.tr("review.export.title")
     }
 
-    fn hints(&self, keymap: &Keymap) -> Vec<Hint> {
-        keymap.hints_for(Context::Global, &["back"])
+    fn hints(&self, _keymap: &Keymap) -> Vec<Hint> {
+        // Esc (back, or stop while running) is among the global hints
+        Vec::new()
     }
 
     fn start(&mut self, cx: &mut Ctx) {

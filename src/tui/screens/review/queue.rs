@@ -615,7 +615,8 @@ impl FilterPanel {
             .iter()
             .map(|p| crate::display::wrap(p, width.saturating_sub(4).max(2) as usize).len())
             .sum();
-        let rect = centered(area, width, (intro + 5 + 8) as u16);
+        // borders, intro and a gap, five fields, a gap and a status line
+        let rect = centered(area, width, (intro + 5 + 5) as u16);
         clear(buf, rect, ui.style(Role::Text));
         self.panel.render(rect, buf, ui);
         self.cursor = self.panel.cursor();
@@ -1404,7 +1405,14 @@ impl Screen for QueueScreen {
             Overlay::Decide(p) => p.render(area, buf, ui),
             Overlay::Filters(p) => p.render(area, buf, ui),
             Overlay::Export(p) => {
-                let rect = centered(area, 64, 10);
+                let width = area.width.min(64);
+                let intro: usize = p
+                    .panel
+                    .intro
+                    .iter()
+                    .map(|t| crate::display::wrap(t, width.saturating_sub(4).max(2) as usize).len())
+                    .sum();
+                let rect = centered(area, width, (intro + 1 + 6) as u16);
                 clear(buf, rect, ui.style(Role::Text));
                 p.panel.render(rect, buf, ui);
                 p.cursor = p.panel.cursor();
