@@ -18,6 +18,7 @@ const ZH_FILES: &[(&str, &str)] = &[
     ),
     ("zh/public.toml", include_str!("i18n/zh/public.toml")),
     ("zh/admin.toml", include_str!("i18n/zh/admin.toml")),
+    ("zh/review.toml", include_str!("i18n/zh/review.toml")),
 ];
 const EN_FILES: &[(&str, &str)] = &[
     ("en.toml", include_str!("i18n/en.toml")),
@@ -29,6 +30,7 @@ const EN_FILES: &[(&str, &str)] = &[
     ),
     ("en/public.toml", include_str!("i18n/en/public.toml")),
     ("en/admin.toml", include_str!("i18n/en/admin.toml")),
+    ("en/review.toml", include_str!("i18n/en/review.toml")),
 ];
 
 static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));

@@ -916,6 +916,8 @@ fn rows() -> Vec<Row> {
             |svc, s, x| svc.queue(s, &QueueFilter::default(), &page()).await),
         row!(Read, "queue_counts",                 "F F F F ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ F",
             |svc, s, x| svc.queue_counts(s, &QueueFilter::default()).await),
+        row!(Read, "reason_templates",             "F F F F ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ F",
+            |svc, s, x| svc.reason_templates(s, None).await),
         row!(Read, "review_item (A's @county)",    "F F F F ✓ F F F ✓ F F ✓ F",
             |svc, s, x| svc.review_item(s, &x.ids.d_a).await),
         row!(Read, "review_item (C's @city)",      "F F F F F F F F ✓ F F ✓ F",

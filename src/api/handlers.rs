@@ -752,6 +752,21 @@ pub async fn bulk(
     .await
 }
 
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateQuery {
+    #[serde(default)]
+    pub action: Option<crate::service::reasons::ReasonAction>,
+}
+
+pub async fn reason_templates(
+    State(st): State<AppState>,
+    Auth(s): Auth,
+    Q(q): Q<TemplateQuery>,
+) -> R {
+    ok(st.svc.reason_templates(&s, q.action).await?)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Admin
 // ---------------------------------------------------------------------------------------------

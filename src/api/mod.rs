@@ -126,6 +126,7 @@ pub fn router(service: Service) -> Router {
         .route("/review/items/{id}", get(h::review_item))
         .route("/review/items/{id}/{action}", post(h::decide))
         .route("/review/bulk", post(h::bulk))
+        .route("/review/reason-templates", get(h::reason_templates))
         // admin
         .route("/windows", post(h::open_window))
         .route("/windows/{id}/close", post(h::close_window))

@@ -913,6 +913,14 @@ pub const OPERATIONS: &[Op] = &[
             "The audit trail of a record: who, when, what, why",
         )
         .auth(),
+    op("get", "/review/reason-templates", "reason_templates")
+        .returns("ReasonTemplates")
+        .tag(
+            "review",
+            "The reason templates of my authority (the defaults where it has none)",
+        )
+        .auth()
+        .params(&[q::<h::TemplateQuery>]),
 ];
 
 /// The full path of an operation.
@@ -1296,6 +1304,7 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         accounts::Ticket,
         accounts::LoginOk,
         support::SupportRequest,
+        crate::service::reasons::ReasonTemplate,
         crate::service::admin::CalendarToday,
         crate::service::admin::CancelReasonView,
         crate::service::admin::StaffView,
@@ -1396,6 +1405,7 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         ("AccountSummaries", "AccountSummary"),
         ("CancelReasonViews", "CancelReasonView"),
         ("TrailEntries", "TrailEntry"),
+        ("ReasonTemplates", "ReasonTemplate"),
     ] {
         schemas.push((list.into(), list_of(item)));
     }

@@ -1268,6 +1268,13 @@ impl ApiClient {
         self.call(ApiClient::get(&format!("/trail/{kind}/{id}")))
             .await
     }
+
+    /// The reason templates of my authority; `action`: pass, return or reject (None: all).
+    pub async fn reason_templates(&self, action: Option<&str>) -> ClientResult<Value> {
+        let query = action.map(|a| format!("?action={a}")).unwrap_or_default();
+        self.call(ApiClient::get(&format!("/review/reason-templates{query}")))
+            .await
+    }
 }
 
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {

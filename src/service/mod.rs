@@ -47,6 +47,7 @@ pub mod notify;
 pub mod paging;
 pub mod policy;
 pub mod query;
+pub mod reasons;
 pub mod reexam;
 pub mod reminders;
 pub mod review;

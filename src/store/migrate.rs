@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "rate_limits",
         sql: include_str!("migrations/0002_rate_limits.sql"),
     },
+    Migration {
+        version: 3,
+        name: "reason_templates",
+        sql: include_str!("migrations/0003_reason_templates.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

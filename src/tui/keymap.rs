@@ -126,6 +126,10 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::List, "period_prev", &["Left"]),
     (Context::List, "period_next", &["Right"]),
     (Context::Form, "preview", &["F8", "Ctrl-o"]),
+    (Context::List, "filters", &["f", "F8"]),
+    (Context::List, "export", &["e", "Ctrl-e"]),
+    (Context::List, "refresh", &["Ctrl-r"]),
+    (Context::List, "save_file", &["w", "F2"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare

@@ -132,6 +132,8 @@ pub struct Session {
     /// Remote mode: where the token is kept between runs (keyring or 0600 file), so the next
     /// start is still logged in. `None` in local mode (the embedded database).
     pub token_dir: Option<std::path::PathBuf>,
+    /// Where saved files go (exports, evidence); `None`: the user's download directory.
+    pub download_dir: Option<std::path::PathBuf>,
 }
 
 /// A move between screens.

@@ -28,6 +28,8 @@ pub enum Dest {
     RealName,
     /// An administration or support workspace.
     Admin(super::admin::AdminDest),
+    /// A review queue of one kind (reviewers and admins).
+    ReviewQueue(super::review::QueueKind),
 }
 
 /// One navigation entry: catalogue keys of its label and description, and where it goes.
@@ -51,7 +53,11 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
     let mut items = Vec::new();
     match account.kind.as_str() {
         "legal" | "natural" => {}
-        "reviewer" | "admin" => {}
+        "reviewer" | "admin" => {
+            for k in super::review::QueueKind::ALL {
+                items.push(item(k.title_key(), k.detail_key(), Dest::ReviewQueue(k)));
+            }
+        }
         "support" => {}
         _ => {}
     }
@@ -77,6 +83,11 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
 
 fn open(dest: Dest, cx: &mut Ctx) {
     match dest {
+        Dest::ReviewQueue(kind) => {
+            if let Some(account) = cx.session.account.clone() {
+                cx.push(super::review::QueueScreen::new(cx.ui, &account, kind));
+            }
+        }
         Dest::Admin(d) => super::admin::open(d, cx),
         Dest::Account => {
             if let Some(a) = cx.session.account.clone() {

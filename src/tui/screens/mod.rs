@@ -19,6 +19,7 @@ pub mod cert_query;
 pub mod enterprise;
 pub mod home;
 pub mod public;
+pub mod review;
 #[cfg(test)]
 mod tests;
 
