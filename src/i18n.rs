@@ -11,10 +11,12 @@ use std::sync::LazyLock;
 const ZH_FILES: &[(&str, &str)] = &[
     ("zh.toml", include_str!("i18n/zh.toml")),
     ("zh/tui.toml", include_str!("i18n/zh/tui.toml")),
+    ("zh/declare.toml", include_str!("i18n/zh/declare.toml")),
 ];
 const EN_FILES: &[(&str, &str)] = &[
     ("en.toml", include_str!("i18n/en.toml")),
     ("en/tui.toml", include_str!("i18n/en/tui.toml")),
+    ("en/declare.toml", include_str!("i18n/en/declare.toml")),
 ];
 
 static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));

@@ -111,6 +111,19 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Picker, "expand", &["Right"]),
     (Context::Picker, "collapse", &["Left"]),
     (Context::Picker, "pick", &["Enter"]),
+    // the enterprise's declarations, changes, certifications and updates
+    (Context::List, "new", &["n", "F8"]),
+    (Context::List, "edit", &["e", "Ctrl-e"]),
+    (Context::List, "withdraw", &["w", "Ctrl-w"]),
+    (Context::List, "delete", &["d", "Delete"]),
+    (Context::List, "export", &["p", "Ctrl-p"]),
+    (Context::List, "evidence", &["f", "Ctrl-f"]),
+    (Context::List, "submit", &["F9", "Ctrl-g"]),
+    (Context::List, "type_filter", &["t", "Ctrl-t"]),
+    (Context::Form, "next_section", &["PgDn", "Ctrl-n"]),
+    (Context::Form, "prev_section", &["PgUp", "Ctrl-p"]),
+    (Context::Form, "evidence", &["F7", "Ctrl-f"]),
+    (Context::Form, "breakdown", &["F8", "Ctrl-b"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare

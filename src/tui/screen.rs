@@ -132,6 +132,10 @@ pub struct Session {
     /// Remote mode: where the token is kept between runs (keyring or 0600 file), so the next
     /// start is still logged in. `None` in local mode (the embedded database).
     pub token_dir: Option<std::path::PathBuf>,
+    /// Where this client keeps its own files (the user's data directory): drafts of forms kept
+    /// while the server is unreachable (`drafts/`), exported documents (`exports/`). `None`:
+    /// nothing is kept on disk.
+    pub local_dir: Option<std::path::PathBuf>,
 }
 
 /// A move between screens.

@@ -20,6 +20,14 @@ use std::any::Any;
 pub enum Dest {
     /// End the session and go back to the public home.
     Logout,
+    /// 企业申报信息: the enterprise's declarations, new ones from an open window.
+    Declarations,
+    /// 企业重大变更.
+    Changes,
+    /// 认证到期管理: certifications, 复核.
+    Certifications,
+    /// 信息更新: the annual info update.
+    InfoUpdate,
 }
 
 /// One navigation entry: catalogue keys of its label and description, and where it goes.
@@ -42,7 +50,8 @@ const fn item(label: &'static str, detail: &'static str, dest: Dest) -> NavItem 
 pub fn nav_items(account: &Account) -> Vec<NavItem> {
     let mut items = Vec::new();
     match account.kind.as_str() {
-        "legal" | "natural" => {}
+        "legal" => items.extend(super::declare::nav_items()),
+        "natural" => {}
         "reviewer" | "admin" => {}
         "support" => {}
         _ => {}
@@ -53,6 +62,9 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
 
 fn open(dest: Dest, cx: &mut Ctx) {
     match dest {
+        Dest::Declarations | Dest::Changes | Dest::Certifications | Dest::InfoUpdate => {
+            super::declare::open(dest, cx)
+        }
         Dest::Logout => {
             let forget = cx.session.token_dir.clone();
             cx.spawn("logout", move |c| async move {

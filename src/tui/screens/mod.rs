@@ -2,11 +2,14 @@
 //!
 //! - [`public`]: the public home, log-in.
 //! - [`home`]: the home of a logged-in role, with its navigation.
+//! - [`declare`]: the enterprise's declarations, major changes, certifications (复核) and info
+//!   updates, with local drafts kept while the server is unreachable.
 //!
 //! [`FormPanel`] is the page every form-like screen embeds: an explanation above, the form,
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
 //! lost) and reports Submit / SaveDraft.
 
+pub mod declare;
 pub mod home;
 pub mod public;
 #[cfg(test)]
