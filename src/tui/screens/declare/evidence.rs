@@ -62,6 +62,8 @@ enum Prepared {
     },
     /// The local file cannot be used (missing, a folder, unreadable): why.
     Local(String),
+    /// The file was read but the server could not be reached to declare it.
+    Unsent { name: String, size: u64 },
 }
 
 /// What sending a chunk gives.
@@ -250,7 +252,11 @@ impl EvidenceScreen {
                 Ok(x) => x,
                 Err(e) => return Ok(Prepared::Local(format!("{}: {e}", p.display()))),
             };
-            let upload = c.create_upload(&item, &name, size, &sha256).await?;
+            let upload = match c.create_upload(&item, &name, size, &sha256).await {
+                Ok(u) => u,
+                Err(e) if is_offline(&e) => return Ok(Prepared::Unsent { name, size }),
+                Err(e) => return Err(e),
+            };
             Ok(Prepared::Ready {
                 name,
                 size,
@@ -302,7 +308,6 @@ impl EvidenceScreen {
                 )
             } else {
                 // nothing was declared yet: it starts from the file when the link is back
-                u.progress = Progress::new(&u.name, None, Unit::Bytes);
                 cx.tr("declare.evidence.paused_start")
             };
             self.status_role = Role::Warning;
@@ -560,6 +565,18 @@ impl Screen for EvidenceScreen {
                     self.status = cx.tr("declare.evidence.sending");
                     self.remember();
                     self.send_next(cx);
+                    true
+                }
+                Some(Prepared::Unsent { name, size }) => {
+                    if let Some(u) = &mut self.upload {
+                        u.name = name;
+                        u.size = size;
+                        u.id = None;
+                    }
+                    self.pause(cx);
+                    if let Some(u) = &mut self.upload {
+                        u.progress = Progress::new(&u.name, Some(u.size), Unit::Bytes);
+                    }
                     true
                 }
                 Some(Prepared::Local(why)) => {

@@ -252,6 +252,24 @@ fn the_panel_scores_a_specialized_declaration_with_the_assessment_level_as_the_s
 }
 
 #[test]
+fn the_full_breakdown_opens_from_the_form() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = zhixin_form(lang);
+        h.key(KeyCode::F(8));
+        let s = h.screen(120, 40);
+        // every gate and direct condition, each indicator with its band and points
+        assert!(
+            s.contains("未填写 0/20") || s.contains("not filled in 0/20"),
+            "{s}"
+        );
+        assert!(s.contains("15.22%"), "{s}");
+        snap(&mut h, &format!("breakdown_{}", lang_name(lang)));
+        h.key(KeyCode::Esc);
+        assert!(h.shows("2880"));
+    }
+}
+
+#[test]
 fn the_form_shows_every_problem_under_its_field_before_submitting() {
     for lang in [Lang::Zh, Lang::En] {
         let mut h = zhixin_form(lang);
