@@ -231,11 +231,12 @@ impl ScorePanel {
             (Some(t), Some(m)) => total_text(ui, t, m, b.pass_score),
             _ => ui.tr("declare.score.tests_only"),
         };
-        let mut first = Row::new(
-            head,
-            b.verdict.headline().get(lang).to_string(),
-            Role::Title,
-        );
+        // a direct route's condition has a row of its own below
+        let verdict = match &b.verdict.route {
+            Route::Direct { .. } => ui.tr("declare.score.qualifies_direct"),
+            _ => b.verdict.headline().get(lang).to_string(),
+        };
+        let mut first = Row::new(head, verdict, Role::Title);
         first.right_role = verdict_role;
         rows.push(first);
         if let Route::Direct { label, .. } = &b.verdict.route {
@@ -482,6 +483,42 @@ mod tests {
         assert_eq!(points(2.5), "2.5");
         assert_eq!(points(0.0), "0");
         assert_eq!(points(7.333333), "7.33");
+    }
+
+    fn innovative() -> Scorer {
+        Scorer {
+            ruleset: Ruleset::builtin("2022").unwrap(),
+            tier: Tier::Innovative,
+            context: Context {
+                batch_year: 2026,
+                authority: Some("110000".into()),
+                digital_level: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_direct_route_heads_the_panel_and_the_focused_fields_rows_show() {
+        use crate::domain::rules::Value;
+        use crate::tui::widgets::testing::draw;
+        let ui = Ui::default();
+        let scorer = innovative();
+        let mut inputs = Inputs::new();
+        inputs.insert("revenue_y1".into(), Value::Number(2880.0));
+        inputs.insert("equity_3y".into(), Value::Number(600.0));
+        let mut panel = ScorePanel::default();
+        assert!(panel.update(&scorer, &inputs, Some("equity_3y"), Lang::Zh));
+        // the same evaluation again changes nothing shown
+        assert!(!panel.update(&scorer, &inputs, Some("equity_3y"), Lang::Zh));
+        assert!(panel.breakdown().unwrap().verdict.qualifies);
+        let screen = draw(80, 8, |area, buf| panel.render(area, buf, &ui, "实时评分"));
+        assert!(screen.contains("符合条件（直通）"), "{screen}");
+        // the rows of the focused field (the equity condition) are scrolled into view
+        assert!(screen.contains("600 万元 ≥ 500 万元"), "{screen}");
+        // another field: its rows instead
+        assert!(panel.update(&scorer, &inputs, Some("revenue_y1"), Lang::Zh));
+        let screen = draw(80, 8, |area, buf| panel.render(area, buf, &ui, "实时评分"));
+        assert!(!screen.contains("600 万元 ≥ 500 万元"), "{screen}");
     }
 
     #[test]
