@@ -884,3 +884,55 @@ fn the_navigation_of_a_legal_account_lists_the_four_entries() {
     let mut r = as_user(Lang::Zh, "gz_city");
     assert!(!r.shows("企业申报信息"));
 }
+
+#[test]
+fn a_draft_declaration_never_submitted_can_be_deleted() {
+    let mut h = as_user(Lang::Zh, "bj_zhixin");
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('d'));
+    assert!(h.shows("删除暂存申报？"), "{}", h.screen(120, 40));
+    // the safe answer is first: Enter alone keeps it
+    h.key(KeyCode::Enter);
+    assert_eq!(declarations(&h).len(), 1);
+    h.key(KeyCode::Char('d'));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    assert!(declarations(&h).is_empty());
+    // back on the list, which says how to declare
+    h.key(KeyCode::Esc); // the toast
+    assert!(h.shows("还没有申报"), "{}", h.screen(120, 40));
+}
+
+#[test]
+fn a_save_over_a_newer_version_says_who_changed_it_and_keeps_the_text() {
+    let mut h = zhixin_form(Lang::Zh);
+    let id = declarations(&h)[0]["id"].as_str().unwrap().to_string();
+    // the same enterprise saves it from another session meanwhile
+    let other = h.app.client.another();
+    let i = id.clone();
+    h.rt.block_on(async move {
+        other.login("bj_zhixin", "Demo-2025!").await.unwrap();
+        let d = other.declaration(&i).await.unwrap();
+        let inputs = d.value["inputs"].clone();
+        other
+            .save_declaration(&i, d.version.unwrap(), &inputs)
+            .await
+            .unwrap();
+    });
+    for _ in 0..6 {
+        h.key(KeyCode::Tab);
+    }
+    h.type_text("55");
+    h.ctrl('s');
+    let s = h.screen(120, 40);
+    assert!(s.contains("55"), "{s}");
+    assert!(s.contains("Ctrl-S"), "how to go on: {s}");
+    assert!(declaration(&h, &id)["inputs"]["equity_3y"].is_null());
+    // saving again stores what is on the screen
+    h.ctrl('s');
+    assert_eq!(
+        declaration(&h, &id)["inputs"]["equity_3y"].as_f64(),
+        Some(55.0)
+    );
+}
