@@ -19,6 +19,7 @@ const ZH_FILES: &[(&str, &str)] = &[
     ("zh/public.toml", include_str!("i18n/zh/public.toml")),
     ("zh/admin.toml", include_str!("i18n/zh/admin.toml")),
     ("zh/review.toml", include_str!("i18n/zh/review.toml")),
+    ("zh/declare.toml", include_str!("i18n/zh/declare.toml")),
 ];
 const EN_FILES: &[(&str, &str)] = &[
     ("en.toml", include_str!("i18n/en.toml")),
@@ -31,6 +32,7 @@ const EN_FILES: &[(&str, &str)] = &[
     ("en/public.toml", include_str!("i18n/en/public.toml")),
     ("en/admin.toml", include_str!("i18n/en/admin.toml")),
     ("en/review.toml", include_str!("i18n/en/review.toml")),
+    ("en/declare.toml", include_str!("i18n/en/declare.toml")),
 ];
 
 static ZH: LazyLock<BTreeMap<String, String>> = LazyLock::new(|| load(ZH_FILES));

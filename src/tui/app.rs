@@ -80,6 +80,8 @@ pub struct App {
     pub client: ApiClient,
     pub session: Session,
     pub help: bool,
+    /// The first line of the help shown (it scrolls when taller than the screen).
+    pub help_scroll: usize,
     pub toast: Option<Toast>,
     pub latest: Latest,
     pub running: bool,
@@ -119,6 +121,7 @@ impl App {
             client,
             session: Session::default(),
             help: false,
+            help_scroll: 0,
             toast,
             latest: Latest::default(),
             running: true,
@@ -309,7 +312,14 @@ impl App {
         self.navigate(vec![Nav::Pop])
     }
 
+    /// Puts the top screen's workspace scope into the keymap.
+    fn sync_scope(&self) {
+        self.keymap
+            .set_scope(self.stack.last().and_then(|e| e.screen.scope()));
+    }
+
     fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        self.sync_scope();
         if self.toast.is_some() {
             if Toast::dismisses(&ev, &self.keymap) {
                 self.toast = None;
@@ -347,6 +357,22 @@ impl App {
             if matches!(global.as_deref(), Some("help" | "back")) {
                 self.help = false;
                 self.touch();
+                return Vec::new();
+            }
+            let before = self.help_scroll;
+            match self.keymap.resolve(Context::List, &ev).map(|(_, c)| c) {
+                Some("down") => self.help_scroll += 1,
+                Some("up") => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Some("half_page_down") => self.help_scroll += 10,
+                Some("half_page_up") => self.help_scroll = self.help_scroll.saturating_sub(10),
+                Some("top") => self.help_scroll = 0,
+                _ => {}
+            }
+            // never past the last line
+            let lines = super::widgets::help::line_count(&self.keymap, self.context());
+            self.help_scroll = self.help_scroll.min(lines.saturating_sub(1));
+            if self.help_scroll != before {
+                self.touch();
             }
             return Vec::new();
         }
@@ -354,6 +380,7 @@ impl App {
         match global.as_deref() {
             Some("help") if !ctx.is_text_entry() || !is_printable(&ev) => {
                 self.help = true;
+                self.help_scroll = 0;
                 self.touch();
                 return Vec::new();
             }
@@ -377,6 +404,7 @@ impl App {
         match global.as_deref() {
             Some("help") => {
                 self.help = true;
+                self.help_scroll = 0;
                 self.touch();
             }
             Some("back") => effects.extend(self.back(false)),
@@ -612,6 +640,7 @@ pub fn view(app: &mut App, frame: &mut Frame) {
         height: 1,
         ..area
     };
+    app.sync_scope();
     let ctx = app.context();
     let mut cursor = None;
     {
@@ -645,7 +674,7 @@ pub fn view(app: &mut App, frame: &mut Frame) {
             d.render(body, buf, &app.ui);
         }
         if app.help {
-            render_help(body, buf, &app.ui, km, ctx, 0);
+            render_help(body, buf, &app.ui, km, ctx, app.help_scroll);
         }
         if let Some(t) = &app.toast {
             t.render(body, buf, &app.ui, km);

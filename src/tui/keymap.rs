@@ -33,16 +33,34 @@ pub enum Context {
     Dialog,
     /// Tree pickers (text entry: printable keys search).
     Picker,
+    /// The actions of the review console (a scope: see [`Keymap::set_scope`]).
+    Review,
+    /// The actions of the enterprise workspace (a scope).
+    Enterprise,
+    /// The actions of the administration and support consoles (a scope).
+    Admin,
 }
 
 impl Context {
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::List,
         Context::Form,
         Context::Dialog,
         Context::Picker,
+        Context::Review,
+        Context::Enterprise,
+        Context::Admin,
     ];
+
+    /// The workspace scopes: their commands apply, after the screen's own context, on the
+    /// screens of that workspace only — so `d` may delete a draft in the enterprise workspace
+    /// and close a window in the admin console.
+    pub const SCOPES: [Context; 3] = [Context::Review, Context::Enterprise, Context::Admin];
+
+    pub fn is_scope(self) -> bool {
+        Context::SCOPES.contains(&self)
+    }
 
     /// The section name in a keymap file.
     pub fn name(self) -> &'static str {
@@ -52,6 +70,9 @@ impl Context {
             Context::Form => "form",
             Context::Dialog => "dialog",
             Context::Picker => "picker",
+            Context::Review => "review",
+            Context::Enterprise => "enterprise",
+            Context::Admin => "admin",
         }
     }
 
@@ -71,6 +92,10 @@ impl Context {
     }
 }
 
+fn scope_eq(a: Context, b: Context) -> bool {
+    a == b
+}
+
 /// The default bindings, in the order the footer and help show them.
 pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Global, "help", &["?", "F1"]),
@@ -88,9 +113,6 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::List, "select_all", &["Ctrl-a"]),
     (Context::List, "filter", &["/", "F3"]),
     (Context::List, "sort", &["s", "F4"]),
-    (Context::List, "pass", &["a", "F5"]),
-    (Context::List, "return", &["r", "F6"]),
-    (Context::List, "reject", &["x", "F7"]),
     (Context::Form, "next_field", &["Tab", "Enter"]),
     (Context::Form, "prev_field", &["Shift-Tab"]),
     (Context::Form, "option_next", &["Right", "Space"]),
@@ -111,25 +133,41 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Picker, "expand", &["Right"]),
     (Context::Picker, "collapse", &["Left"]),
     (Context::Picker, "pick", &["Enter"]),
-    (Context::List, "new", &["n", "F8"]),
-    (Context::List, "mark_read", &["m", "Ctrl-r"]),
     (Context::List, "next_tab", &["Right"]),
     (Context::List, "prev_tab", &["Left"]),
     (Context::Form, "new_challenge", &["F5"]),
+    (Context::Form, "preview", &["F6", "Ctrl-o"]),
+    (Context::Form, "next_section", &["PgDn", "Ctrl-n"]),
+    (Context::Form, "prev_section", &["PgUp", "Ctrl-p"]),
+    (Context::Form, "evidence", &["F7", "Ctrl-f"]),
+    (Context::Form, "breakdown", &["F8", "Ctrl-b"]),
+    // the review console (src/tui/screens/review)
+    (Context::Review, "pass", &["a", "F5"]),
+    (Context::Review, "return", &["r", "F6"]),
+    (Context::Review, "reject", &["x", "F7"]),
+    (Context::Review, "filters", &["f", "F8"]),
+    (Context::Review, "export", &["e", "Ctrl-e"]),
+    (Context::Review, "refresh", &["Ctrl-r"]),
+    (Context::Review, "save_file", &["w", "F2"]),
+    // the enterprise workspace (src/tui/screens/enterprise, src/tui/screens/declare)
+    (Context::Enterprise, "new", &["n", "F8"]),
+    (Context::Enterprise, "edit", &["e", "Ctrl-e"]),
+    (Context::Enterprise, "submit", &["F9", "Ctrl-g"]),
+    (Context::Enterprise, "withdraw", &["w", "Ctrl-w"]),
+    (Context::Enterprise, "delete", &["d", "Delete"]),
+    (Context::Enterprise, "evidence", &["f", "Ctrl-f"]),
+    (Context::Enterprise, "export", &["p", "Ctrl-p"]),
+    (Context::Enterprise, "type_filter", &["t", "Ctrl-t"]),
+    (Context::Enterprise, "mark_read", &["m", "Ctrl-r"]),
     // administration and support (src/tui/screens/admin)
-    (Context::List, "new", &["n", "Ctrl-n"]),
-    (Context::List, "remove", &["d", "Delete"]),
-    (Context::List, "publish", &["p", "Ctrl-p"]),
-    (Context::List, "flag", &["f", "Ctrl-f"]),
-    (Context::List, "unflag", &["u", "Alt-u"]),
-    (Context::List, "unlock", &["l", "Alt-l"]),
-    (Context::List, "period_prev", &["Left"]),
-    (Context::List, "period_next", &["Right"]),
-    (Context::Form, "preview", &["F8", "Ctrl-o"]),
-    (Context::List, "filters", &["f", "F8"]),
-    (Context::List, "export", &["e", "Ctrl-e"]),
-    (Context::List, "refresh", &["Ctrl-r"]),
-    (Context::List, "save_file", &["w", "F2"]),
+    (Context::Admin, "new", &["n", "Ctrl-n"]),
+    (Context::Admin, "pass", &["a", "F5"]),
+    (Context::Admin, "reject", &["x", "F7"]),
+    (Context::Admin, "remove", &["d", "Delete"]),
+    (Context::Admin, "publish", &["p", "Ctrl-p"]),
+    (Context::Admin, "flag", &["f", "Ctrl-f"]),
+    (Context::Admin, "unflag", &["u", "Alt-u"]),
+    (Context::Admin, "unlock", &["l", "Alt-l"]),
 ];
 
 /// One key with its modifiers, normalised so that a parsed name and a terminal event compare
@@ -533,6 +571,8 @@ impl KeymapWarning {
 pub struct Keymap {
     /// (context, command, keys) in display order.
     bindings: Vec<(Context, String, Vec<Key>)>,
+    /// The workspace scope of the screen handling keys now (set by the app loop).
+    scope: std::cell::Cell<Option<Context>>,
 }
 
 impl Default for Keymap {
@@ -554,7 +594,10 @@ impl Keymap {
                 (*ctx, cmd.to_string(), keys)
             })
             .collect();
-        Keymap { bindings }
+        Keymap {
+            bindings,
+            scope: std::cell::Cell::new(None),
+        }
     }
 
     /// The defaults patched by a user file (if given), and every warning: problems in the file
@@ -670,6 +713,17 @@ impl Keymap {
                 }
             }
             for (k, cmds) in &seen {
+                // a scope's keys apply on top of the lists of its screens: they must not
+                // take a list key
+                if ctx.is_scope()
+                    && let Some(list) = self.lookup_own(Context::List, k)
+                {
+                    warnings.push(KeymapWarning::Conflict {
+                        context: ctx,
+                        key: k.label(),
+                        commands: vec![cmds[0].clone(), list.to_string()],
+                    });
+                }
                 if cmds.len() > 1 {
                     warnings.push(KeymapWarning::Conflict {
                         context: ctx,
@@ -696,10 +750,31 @@ impl Keymap {
 
     /// The command bound to `key` in `ctx` itself (the first one, if several).
     pub fn lookup(&self, ctx: Context, key: &Key) -> Option<&str> {
+        self.lookup_own(ctx, key).or_else(|| {
+            let scope = self.scope.get()?;
+            let typed = ctx.is_text_entry() && key.is_printable();
+            (!ctx.is_modal() && ctx != Context::Global && !scope_eq(ctx, scope) && !typed)
+                .then(|| self.lookup_own(scope, key))
+                .flatten()
+        })
+    }
+
+    /// The command bound to `key` in `ctx` itself, without the scope.
+    fn lookup_own(&self, ctx: Context, key: &Key) -> Option<&str> {
         self.bindings
             .iter()
             .find(|(c, _, keys)| *c == ctx && keys.contains(key))
             .map(|(_, cmd, _)| cmd.as_str())
+    }
+
+    /// Sets the workspace scope whose commands apply after a context's own (the app loop sets
+    /// it to the top screen's before each key and each draw).
+    pub fn set_scope(&self, scope: Option<Context>) {
+        self.scope.set(scope.filter(|c| c.is_scope()));
+    }
+
+    pub fn scope(&self) -> Option<Context> {
+        self.scope.get()
     }
 
     /// The command a key event means in `ctx`: the context's own binding, else (outside modal
@@ -726,10 +801,14 @@ impl Keymap {
 
     /// The keys of a command (empty if unbound or unknown).
     pub fn keys(&self, ctx: Context, command: &str) -> &[Key] {
-        self.bindings
-            .iter()
-            .find(|(c, cmd, _)| *c == ctx && cmd == command)
-            .map(|(_, _, keys)| keys.as_slice())
+        let own = |ctx: Context| {
+            self.bindings
+                .iter()
+                .find(|(c, cmd, _)| *c == ctx && cmd == command)
+                .map(|(_, _, keys)| keys.as_slice())
+        };
+        own(ctx)
+            .or_else(|| self.scope.get().and_then(own))
             .unwrap_or(&[])
     }
 
@@ -887,24 +966,49 @@ mod tests {
     fn user_file_patches_defaults() {
         let mut km = Keymap::defaults();
         let w = km.patch(
-            "[list]\npass = [\"a\", \"F5\", \"Alt-p\"]\nreject = \"X\"\nsort = []\n",
+            "[review]\npass = [\"a\", \"F5\", \"Alt-p\"]\nreject = \"X\"\n[list]\nsort = []\n",
             "keys.toml",
         );
         assert_eq!(w, vec![]);
         assert_eq!(
-            km.keys(Context::List, "pass"),
+            km.keys(Context::Review, "pass"),
             &[k("a"), k("F5"), k("Alt-p")]
         );
-        assert_eq!(km.keys(Context::List, "reject"), &[k("X")]);
+        assert_eq!(km.keys(Context::Review, "reject"), &[k("X")]);
         assert!(km.keys(Context::List, "sort").is_empty());
         assert!(
             !km.hints(Context::List)
                 .iter()
                 .any(|h| h.label_key == "key.sort")
         );
+        let alt_p = ev(KeyCode::Char('p'), KeyModifiers::ALT);
         assert_eq!(
-            km.resolve(Context::List, &ev(KeyCode::Char('p'), KeyModifiers::ALT)),
+            km.resolve(Context::Review, &alt_p),
+            Some((Context::Review, "pass"))
+        );
+        // a list on a review screen has the review keys too; elsewhere it does not
+        assert_eq!(km.resolve(Context::List, &alt_p), None);
+        km.set_scope(Some(Context::Review));
+        assert_eq!(
+            km.resolve(Context::List, &alt_p),
             Some((Context::List, "pass"))
+        );
+        assert_eq!(
+            km.keys(Context::List, "pass"),
+            &[k("a"), k("F5"), k("Alt-p")]
+        );
+        // …but never in a form, where letters are typed
+        let a = ev(KeyCode::Char('a'), KeyModifiers::NONE);
+        assert_eq!(km.resolve(Context::Form, &a), None);
+        km.set_scope(Some(Context::Admin));
+        assert_eq!(
+            km.resolve(Context::List, &ev(KeyCode::Char('d'), KeyModifiers::NONE)),
+            Some((Context::List, "remove"))
+        );
+        km.set_scope(Some(Context::Enterprise));
+        assert_eq!(
+            km.resolve(Context::List, &ev(KeyCode::Char('d'), KeyModifiers::NONE)),
+            Some((Context::List, "delete"))
         );
         // untouched commands keep their defaults
         assert_eq!(km.keys(Context::List, "down"), &[k("j"), k("Down")]);
@@ -914,22 +1018,22 @@ mod tests {
     fn patch_problems_are_warnings() {
         let mut km = Keymap::defaults();
         let w = km.patch(
-            "[lists]\npass = \"a\"\n[list]\napprove = \"a\"\npass = [\"a\", \"Ctrl-\"]\nreject = 5\n",
+            "[lists]\npass = \"a\"\n[review]\napprove = \"a\"\npass = [\"a\", \"Ctrl-\"]\nreject = 5\n",
             "keys.toml",
         );
         // (sections and keys come in name order)
         assert_eq!(w.len(), 4, "{w:?}");
         assert!(
-            matches!(&w[0], KeymapWarning::UnknownCommand { command, .. } if command == "approve")
+            matches!(&w[0], KeymapWarning::UnknownContext { context, .. } if context == "lists")
         );
-        assert!(matches!(&w[1], KeymapWarning::BadKey { key, .. } if key == "Ctrl-"));
-        assert!(matches!(&w[2], KeymapWarning::WrongType { command, .. } if command == "reject"));
         assert!(
-            matches!(&w[3], KeymapWarning::UnknownContext { context, .. } if context == "lists")
+            matches!(&w[1], KeymapWarning::UnknownCommand { command, .. } if command == "approve")
         );
+        assert!(matches!(&w[2], KeymapWarning::BadKey { key, .. } if key == "Ctrl-"));
+        assert!(matches!(&w[3], KeymapWarning::WrongType { command, .. } if command == "reject"));
         // the good key of a partly bad list is kept
-        assert_eq!(km.keys(Context::List, "pass"), &[k("a")]);
-        let msg = w[0].message(Lang::Zh);
+        assert_eq!(km.keys(Context::Review, "pass"), &[k("a")]);
+        let msg = w[1].message(Lang::Zh);
         assert!(msg.contains("keys.toml") && msg.contains("approve") && msg.contains("pass"));
         let w = km.patch("[list\n", "keys.toml");
         assert!(matches!(&w[0], KeymapWarning::Syntax { .. }));
@@ -938,36 +1042,37 @@ mod tests {
     #[test]
     fn conflicts_are_reported_in_both_languages() {
         let mut km = Keymap::defaults();
-        // `j` now means both pass and down in lists; `q` in lists shadows the global quit.
+        // `j` would mean both pass and down in review lists; `q` in lists shadows the global quit.
         assert!(
-            km.patch("[list]\npass = [\"j\"]\nsort = [\"q\"]\n", "k")
+            km.patch("[review]\npass = [\"j\"]\n[list]\nsort = [\"q\"]\n", "k")
                 .is_empty()
         );
         let w = km.conflicts();
         assert_eq!(
             w,
             vec![
-                KeymapWarning::Conflict {
-                    context: Context::List,
-                    key: "j".into(),
-                    commands: vec!["down".into(), "pass".into()],
-                },
                 KeymapWarning::ShadowsGlobal {
                     context: Context::List,
                     key: "q".into(),
                     command: "sort".into(),
                     global: "quit".into(),
                 },
+                KeymapWarning::Conflict {
+                    context: Context::Review,
+                    key: "j".into(),
+                    commands: vec!["pass".into(), "down".into()],
+                },
             ]
         );
-        let zh = w[0].message(Lang::Zh);
+        let zh = w[1].message(Lang::Zh);
         assert!(
             zh.contains("j") && zh.contains("通过") && zh.contains("下移"),
             "{zh}"
         );
-        let en = w[1].message(Lang::En);
+        let en = w[0].message(Lang::En);
         assert!(en.contains("q") && en.contains("quit"), "{en}");
-        // the first binding wins
+        // the list's own binding wins
+        km.set_scope(Some(Context::Review));
         assert_eq!(
             km.resolve(Context::List, &ev(KeyCode::Char('j'), KeyModifiers::NONE)),
             Some((Context::List, "down"))
@@ -1000,9 +1105,14 @@ mod tests {
     #[test]
     fn hints_come_from_the_bindings() {
         let km = Keymap::defaults();
+        assert!(
+            km.hints_for(Context::List, &["pass"]).is_empty(),
+            "no scope, no pass"
+        );
         let h = km.hints(Context::Global);
         assert_eq!(h[0].keys, "?/F1");
         assert_eq!(h[0].label_key, "key.help");
+        km.set_scope(Some(Context::Review));
         let h = km.hints_for(Context::List, &["pass", "down", "nothing"]);
         assert_eq!(
             h.iter().map(|h| h.keys.as_str()).collect::<Vec<_>>(),

@@ -220,6 +220,7 @@ pub fn run(args: TuiArgs) -> Result<(), String> {
     }
     app.header.mode = mode;
     app.session.token_dir = token_dir;
+    app.session.local_dir = paths.data.clone();
     tracing::info!(
         demo = args.demo,
         remote = server.is_some(),

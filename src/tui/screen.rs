@@ -134,6 +134,10 @@ pub struct Session {
     pub token_dir: Option<std::path::PathBuf>,
     /// Where saved files go (exports, evidence); `None`: the user's download directory.
     pub download_dir: Option<std::path::PathBuf>,
+    /// Where this client keeps its own files (the user's data directory): drafts of forms kept
+    /// while the server is unreachable (`drafts/`), exported documents (`exports/`). `None`:
+    /// nothing is kept on disk.
+    pub local_dir: Option<std::path::PathBuf>,
 }
 
 /// A move between screens.
@@ -328,6 +332,12 @@ pub trait Screen: Send {
         Context::List
     }
 
+    /// The workspace whose commands apply on this screen after its context's own (see
+    /// [`Keymap::set_scope`]): by default from the module the screen lives in.
+    fn scope(&self) -> Option<Context> {
+        scope_of(std::any::type_name::<Self>())
+    }
+
     /// The footer hints of this screen (the global ones are added after them).
     fn hints(&self, keymap: &Keymap) -> Vec<Hint> {
         keymap.hints(self.context())
@@ -368,6 +378,21 @@ pub trait Screen: Send {
     /// Esc then asks before closing.
     fn has_unsaved(&self) -> bool {
         false
+    }
+}
+
+/// The workspace scope of a screen type, from its module path.
+pub fn scope_of(type_name: &str) -> Option<Context> {
+    if type_name.contains("::screens::review::") {
+        Some(Context::Review)
+    } else if type_name.contains("::screens::enterprise::")
+        || type_name.contains("::screens::declare::")
+    {
+        Some(Context::Enterprise)
+    } else if type_name.contains("::screens::admin::") {
+        Some(Context::Admin)
+    } else {
+        None
     }
 }
 

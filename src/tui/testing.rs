@@ -131,7 +131,8 @@ impl Harness {
         let client = rt.block_on(async { ApiClient::in_process(service.clone()) });
         let ui = Ui::new(Theme::default(), false, lang);
         let root = root(&ui);
-        let app = App::new(ui, Keymap::defaults(), &[], client, root);
+        let mut app = App::new(ui, Keymap::defaults(), &[], client, root);
+        app.session.local_dir = Some(dir.join("local"));
         let mut h = Harness {
             app,
             service,

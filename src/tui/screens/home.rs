@@ -30,6 +30,14 @@ pub enum Dest {
     Admin(super::admin::AdminDest),
     /// A review queue of one kind (reviewers and admins).
     ReviewQueue(super::review::QueueKind),
+    /// 企业申报信息: the enterprise's declarations, new ones from an open window.
+    Declarations,
+    /// 企业重大变更.
+    Changes,
+    /// 认证到期管理: certifications, 复核.
+    Certifications,
+    /// 信息更新: the annual info update.
+    InfoUpdate,
 }
 
 /// One navigation entry: catalogue keys of its label and description, and where it goes.
@@ -87,6 +95,9 @@ fn open(dest: Dest, cx: &mut Ctx) {
             if let Some(account) = cx.session.account.clone() {
                 cx.push(super::review::QueueScreen::new(cx.ui, &account, kind));
             }
+        }
+        Dest::Declarations | Dest::Changes | Dest::Certifications | Dest::InfoUpdate => {
+            super::declare::open(dest, cx)
         }
         Dest::Admin(d) => super::admin::open(d, cx),
         Dest::Account => {

@@ -7,6 +7,8 @@
 //! - [`enterprise`]: the enterprise workspace (home, 企业信息, 数字化水平评测, 我的消息).
 //! - [`announcements`]: 通知公告 — the public list (level filter, search, paging) and detail.
 //! - [`cert_query`]: 企业认定查询 — name + credit code + challenge → certifications.
+//! - [`declare`]: the enterprise's declarations, major changes, certifications (复核) and info
+//!   updates, with local drafts kept while the server is unreachable.
 //!
 //! [`FormPanel`] is the page every form-like screen embeds: an explanation above, the form,
 //! and a status line below; it maps the API's field errors onto the fields (nothing typed is
@@ -16,6 +18,7 @@ pub mod account;
 pub mod admin;
 pub mod announcements;
 pub mod cert_query;
+pub mod declare;
 pub mod enterprise;
 pub mod home;
 pub mod public;

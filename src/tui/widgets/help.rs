@@ -16,6 +16,27 @@ pub fn context_key(ctx: Context) -> String {
 
 /// Draws the help for `ctx` (and the global keys, unless `ctx` is modal) centred in `area`.
 /// Lines beyond the box are left out from `scroll` on.
+/// The sections shown for `ctx`: the context, the active workspace scope, the global keys.
+fn sections(keymap: &Keymap, ctx: Context) -> Vec<Context> {
+    let mut sections = vec![ctx];
+    if let Some(scope) = keymap.scope()
+        && !ctx.is_modal()
+        && scope != ctx
+    {
+        sections.push(scope);
+    }
+    if ctx != Context::Global && !ctx.is_modal() {
+        sections.push(Context::Global);
+    }
+    sections
+}
+
+/// How many lines the help of `ctx` has (headings and blank separators included).
+pub fn line_count(keymap: &Keymap, ctx: Context) -> usize {
+    let s = sections(keymap, ctx);
+    s.iter().map(|c| keymap.hints(*c).len() + 1).sum::<usize>() + s.len().saturating_sub(1)
+}
+
 pub fn render_help(
     area: Rect,
     buf: &mut Buffer,
@@ -24,10 +45,7 @@ pub fn render_help(
     ctx: Context,
     scroll: usize,
 ) {
-    let mut sections = vec![ctx];
-    if ctx != Context::Global && !ctx.is_modal() {
-        sections.push(Context::Global);
-    }
+    let sections = sections(keymap, ctx);
     // (heading?, keys, label)
     let mut lines: Vec<(bool, String, String)> = Vec::new();
     for (n, c) in sections.iter().enumerate() {

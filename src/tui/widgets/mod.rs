@@ -99,6 +99,13 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn clear(buf: &mut Buffer, area: Rect, style: Style) {
     let area = area.intersection(buf.area);
     for y in area.top()..area.bottom() {
+        // a wide character just left of the popup would spill over its left border
+        if area.left() > buf.area.left() {
+            let left = &mut buf[(area.left() - 1, y)];
+            if display::width(left.symbol()) > 1 {
+                left.set_symbol(" ");
+            }
+        }
         for x in area.left()..area.right() {
             buf[(x, y)].reset();
             buf[(x, y)].set_style(style);

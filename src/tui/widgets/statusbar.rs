@@ -257,7 +257,7 @@ mod tests {
         let ui = Ui::new(Theme::default(), true, Lang::En);
         let mut km = Keymap::defaults();
         // a user keymap shows in the footer at once
-        km.patch("[list]\npass = [\"a\", \"F9\"]\n", "keys.toml");
+        km.patch("[list]\nfilter = [\"a\", \"F9\"]\n", "keys.toml");
         let header = Header {
             user: Some("Zhang San".into()),
             role: Some("enterprise".into()),
@@ -268,7 +268,7 @@ mod tests {
         };
         let screen = frame(&ui, &km, &header, 80, 24);
         insta::assert_snapshot!(screen);
-        assert!(screen.contains("a/F9 pass"));
+        assert!(screen.contains("a/F9 filter"));
     }
 
     #[test]

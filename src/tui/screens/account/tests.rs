@@ -81,7 +81,7 @@ fn open_nav(h: &mut Harness, dest: Dest) {
         let id = match dest {
             Dest::Account => "security",
             Dest::RealName => "verify",
-            Dest::Logout | Dest::Admin(_) => unreachable!("not an enterprise entry"),
+            _ => unreachable!("not an entry this test opens"),
         };
         crate::tui::screens::enterprise::workspace_entries(&account)
             .iter()

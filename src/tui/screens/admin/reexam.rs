@@ -153,8 +153,8 @@ impl Screen for ReexamScreen {
         h.extend(hints(
             keymap,
             &[
-                (Context::List, "period_prev", "admin.reexam.key_prev_year"),
-                (Context::List, "period_next", "admin.reexam.key_next_year"),
+                (Context::List, "prev_tab", "admin.reexam.key_prev_year"),
+                (Context::List, "next_tab", "admin.reexam.key_next_year"),
                 (Context::List, "open", "admin.key.trail"),
             ],
         ));
@@ -210,11 +210,11 @@ impl Screen for ReexamScreen {
                 self.flag(cx, false);
                 Handled::Changed
             }
-            Some(step @ ("period_prev" | "period_next")) => {
+            Some(step @ ("prev_tab" | "next_tab")) => {
                 let Some(y) = self.year else {
                     return Handled::Unchanged;
                 };
-                self.year = Some(if step == "period_prev" { y - 1 } else { y + 1 });
+                self.year = Some(if step == "prev_tab" { y - 1 } else { y + 1 });
                 self.status = Status::None;
                 self.list.load = super::Load::Loading;
                 self.load(cx);

@@ -479,7 +479,7 @@ fn compose_preview_publish_and_withdraw_an_announcement() {
     h.type_text("请于5月31日前完成复核申请。");
     snap(&mut h, "announcement_editor_zh");
     // preview: what the public will read
-    h.key(KeyCode::F(8));
+    h.key(KeyCode::F(6));
     let s = h.screen(80, 24);
     assert!(
         s.contains("发布单位：广东省") && s.contains("请于5月31日前完成复核申请。"),

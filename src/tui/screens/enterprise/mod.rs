@@ -125,7 +125,32 @@ pub fn workspace_entries(account: &Account) -> Vec<WorkspaceEntry> {
                     cx.push(s)
                 },
             ));
-            // part 2 of the workspace (申报, 重大变更, 认证到期管理, 信息更新) registers here
+            // part 2 of the workspace: 申报, 重大变更, 认证到期管理, 信息更新
+            use crate::tui::screens::home::Dest;
+            v.push(entry(
+                "declarations",
+                "declare.nav.declarations",
+                "declare.nav.declarations_detail",
+                |cx| crate::tui::screens::declare::open(Dest::Declarations, cx),
+            ));
+            v.push(entry(
+                "changes",
+                "declare.nav.changes",
+                "declare.nav.changes_detail",
+                |cx| crate::tui::screens::declare::open(Dest::Changes, cx),
+            ));
+            v.push(entry(
+                "expiry",
+                "declare.nav.certs",
+                "declare.nav.certs_detail",
+                |cx| crate::tui::screens::declare::open(Dest::Certifications, cx),
+            ));
+            v.push(entry(
+                INFO_UPDATE,
+                "declare.nav.update",
+                "declare.nav.update_detail",
+                |cx| crate::tui::screens::declare::open(Dest::InfoUpdate, cx),
+            ));
         }
         "natural" => {
             v.push(entry(
@@ -180,8 +205,19 @@ pub fn home_for(ui: &Ui, account: &Account) -> Option<Box<dyn Screen>> {
 /// `GET /windows/open`). The declaration screens hook in here; until they do, the window's
 /// read-only detail opens.
 pub fn open_declaration(window: &Value, cx: &mut Ctx) {
-    let s = window::WindowDetail::new(cx.ui, window.clone());
-    cx.push(s);
+    if window["id"].is_string()
+        && cx
+            .session
+            .account
+            .as_ref()
+            .is_some_and(|a| a.kind == "legal")
+    {
+        // the open windows again, with this one among them: pick, and the draft opens
+        cx.push(crate::tui::screens::declare::declarations::NewDeclaration::new(cx.ui));
+    } else {
+        let s = window::WindowDetail::new(cx.ui, window.clone());
+        cx.push(s);
+    }
 }
 
 /// A footer hint for `command` of `ctx` with a label of this screen's own (`label_key`).
