@@ -114,12 +114,13 @@ impl SqliteStore {
 
         let (wake, woken) = mpsc::channel(1);
         let checkpointer = Checkpointer::connect(&options).await?;
+        let checkpointer = tokio::spawn(checkpointer.run(woken, writer.clone()));
         let store = SqliteStore {
             path,
             writer,
             reader,
             wake_checkpointer: Mutex::new(Some(wake)),
-            checkpointer: Mutex::new(Some(tokio::spawn(checkpointer.run(woken)))),
+            checkpointer: Mutex::new(Some(checkpointer)),
         };
         store.migrate().await?;
         Ok(store)
@@ -185,19 +186,30 @@ impl Checkpointer {
     }
 
     /// Until the store closes or is dropped: wait for a write, let a burst gather, checkpoint.
-    async fn run(mut self, mut woken: mpsc::Receiver<()>) {
-        while woken.recv().await.is_some() {
-            // Writes during the pause are covered by this checkpoint; a close ends the pause.
-            let deadline = tokio::time::Instant::now() + CHECKPOINT_PAUSE;
-            let closed = loop {
-                match tokio::time::timeout_at(deadline, woken.recv()).await {
-                    Ok(Some(())) => continue,
-                    Ok(None) => break true,
-                    Err(_) => break false,
+    /// `writer` is the writer pool: while its one connection is out (a write transaction is
+    /// still open — a long one, or a busy machine), the checkpoint waits, so the write it was
+    /// woken for is committed, and copied, before the checkpointer sleeps again.
+    async fn run(mut self, mut woken: mpsc::Receiver<()>, writer: sqlx::Pool<sqlx::Any>) {
+        'wake: while woken.recv().await.is_some() {
+            loop {
+                // Writes during the pause are covered by this checkpoint; a close ends the
+                // pause.
+                let deadline = tokio::time::Instant::now() + CHECKPOINT_PAUSE;
+                let closed = loop {
+                    match tokio::time::timeout_at(deadline, woken.recv()).await {
+                        Ok(Some(())) => continue,
+                        Ok(None) => break true,
+                        Err(_) => break false,
+                    }
+                };
+                if closed {
+                    break 'wake;
                 }
-            };
-            if closed {
-                break;
+                // a connection checked out of the writer pool is an open write transaction
+                let busy = writer.size() as usize > writer.num_idle();
+                if !busy || writer.is_closed() {
+                    break;
+                }
             }
             if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
                 .execute(&mut self.conn)
