@@ -245,6 +245,10 @@ impl App {
     }
 
     fn navigate(&mut self, nav: Vec<Nav>) -> Vec<Effect> {
+        if !nav.is_empty() {
+            // another screen is on top: it must be drawn
+            self.touch();
+        }
         let mut effects = Vec::new();
         for n in nav {
             match n {
@@ -320,12 +324,20 @@ impl App {
 
     fn on_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
         self.sync_scope();
-        if self.toast.is_some() {
-            if Toast::dismisses(&ev, &self.keymap) {
+        if let Some(t) = &self.toast {
+            use super::widgets::dialog::ToastKind;
+            if matches!(t.kind, ToastKind::Info | ToastKind::Success) {
+                // good news needs no answer: it goes with the next key, which still acts
                 self.toast = None;
                 self.touch();
+            } else {
+                // errors and warnings stay until dismissed, so they are read
+                if Toast::dismisses(&ev, &self.keymap) {
+                    self.toast = None;
+                    self.touch();
+                }
+                return Vec::new();
             }
-            return Vec::new();
         }
         if let Some(dialog) = &mut self.leave {
             return match dialog.handle_key(&ev, &self.keymap) {
@@ -898,6 +910,51 @@ mod tests {
         step(&mut app, vec![run(first.into_iter().next().unwrap())]);
         assert_eq!(*answers.lock().unwrap(), vec![1]);
         assert!(!app.header.busy, "nothing in flight any more");
+    }
+
+    /// A screen that opens a probe on `o`.
+    struct Opener;
+
+    impl Screen for Opener {
+        fn title(&self, _ui: &Ui) -> String {
+            "opener".into()
+        }
+        fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
+            if ev.code == KeyCode::Char('o') {
+                cx.push(Probe {
+                    seen: Vec::new(),
+                    answers: Answers::default(),
+                });
+                return Handled::Unchanged;
+            }
+            Handled::Ignored
+        }
+        fn done(&mut self, _k: &'static str, _v: Box<dyn Any + Send>, _cx: &mut Ctx) -> bool {
+            false
+        }
+        fn render(&mut self, _a: Rect, _b: &mut Buffer, _ui: &Ui) {}
+    }
+
+    #[test]
+    fn opening_and_leaving_a_screen_redraws_at_once() {
+        let client = ApiClient::http("http://127.0.0.1:9").unwrap();
+        let mut app = App::new(
+            Ui::default(),
+            Keymap::defaults(),
+            &[],
+            client,
+            Box::new(Opener),
+        );
+        app.take_dirty();
+        step(&mut app, vec![k(KeyCode::Char('o'))]);
+        assert_eq!(app.depth(), 2);
+        assert!(app.take_dirty(), "the new screen is drawn");
+        step(&mut app, vec![k(KeyCode::Esc)]);
+        assert_eq!(app.depth(), 1);
+        assert!(
+            app.take_dirty(),
+            "Esc shows the screen below without waiting for a key"
+        );
     }
 
     #[test]
