@@ -84,6 +84,7 @@ fn a_declaration_passed_by_the_city_and_returned_by_the_province_shows_returned_
     t.wait_for("审核意见", 10);
     t.send(pty::F9);
     t.wait_for("省级", 10);
+    t.send(pty::ESC); // the note that it passed
     t.send(pty::ESC);
     t.wait_for("退出登录", 10);
     t.send(b"6"); // 退出登录
@@ -101,6 +102,7 @@ fn a_declaration_passed_by_the_city_and_returned_by_the_province_shows_returned_
     t.type_text("研发费用明细不完整，请补充");
     t.send(pty::F9);
     t.wait_for("已退回", 10);
+    t.send(pty::ESC); // the note that it was returned
     t.send(pty::ESC);
     t.wait_for("退出登录", 10);
     t.send(b"6");

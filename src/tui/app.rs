@@ -328,8 +328,12 @@ impl App {
             use super::widgets::dialog::ToastKind;
             if matches!(t.kind, ToastKind::Info | ToastKind::Success) {
                 // good news needs no answer: it goes with the next key, which still acts
+                // unless it is a key that closes messages (Esc, Enter)
                 self.toast = None;
                 self.touch();
+                if Toast::dismisses(&ev, &self.keymap) {
+                    return Vec::new();
+                }
             } else {
                 // errors and warnings stay until dismissed, so they are read
                 if Toast::dismisses(&ev, &self.keymap) {
