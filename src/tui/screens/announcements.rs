@@ -30,8 +30,10 @@ use std::any::Any;
 const PAGE: u32 = 30;
 /// A next page is asked for when the cursor comes this close to the last loaded row.
 const PREFETCH: usize = 5;
-/// Body rows from which the list shows the excerpt of the announcement under the cursor.
-const EXCERPT_FROM_HEIGHT: u16 = 30;
+/// Body rows from which the list shows the excerpt of the announcement under the cursor: only
+/// on tall terminals, since the excerpt repaints on every cursor move (over a slow SSH link a
+/// move in the list should cost a few hundred bytes; Enter shows the whole text anyway).
+const EXCERPT_FROM_HEIGHT: u16 = 44;
 
 /// The level filter of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
