@@ -507,10 +507,18 @@ fn a_draft_kept_from_an_earlier_run_is_restored_and_sent() {
 // Evidence
 // ---------------------------------------------------------------------------------------------
 
+/// The directory of a test's upload files: relative to the crate (cargo runs tests there), so
+/// the path on screen — and in snapshots — is the same on every machine, whatever `TMPDIR` is.
+fn files_dir(tag: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from("target")
+        .join("test-files")
+        .join(format!("zjtx-decl-{tag}"))
+}
+
 /// A file for an upload, at a path that is the same on every run (it shows in snapshots):
-/// `<temp>/zjtx-decl-<tag>/<name>`; `tag` names the test and the language.
+/// `target/test-files/zjtx-decl-<tag>/<name>`; `tag` names the test and the language.
 fn temp_file(tag: &str, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("zjtx-decl-{tag}"));
+    let dir = files_dir(tag);
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -518,7 +526,7 @@ fn temp_file(tag: &str, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 }
 
 fn remove_files(tag: &str) {
-    let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("zjtx-decl-{tag}")));
+    let _ = std::fs::remove_dir_all(files_dir(tag));
 }
 
 /// A valid PDF padded to more than `extra` bytes (a comment before the end marker).
