@@ -483,15 +483,26 @@ async fn every_action_of_the_document_reaches_its_handler() {
     for o in OPERATIONS.iter().filter(|o| !o.actions.is_empty()) {
         let base = concrete(&full_path(o));
         let base = base.strip_suffix("/x").unwrap();
+        let method = o.method.to_uppercase();
+        // the smallest valid body of the operation (the action is checked after the body)
+        let body = match o.body {
+            In::Json("TemplateList") => json!({"templates": []}),
+            _ => json!({}),
+        };
         let send = |action: String| {
             api.send(
-                RawRequest::new("POST", format!("{base}/{action}"))
+                RawRequest::new(&method, format!("{base}/{action}"))
                     .header("if-match", "\"1\"")
-                    .json(&json!({})),
+                    .json(&body),
             )
         };
         for action in o.actions {
             let resp = send(action.to_string()).await.unwrap();
+            if resp.status < 400 {
+                // reached the handler and done (an action on no particular record)
+                checked += 1;
+                continue;
+            }
             let p = problem(&resp);
             assert!(
                 !p["detail_en"]

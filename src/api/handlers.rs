@@ -759,6 +759,21 @@ pub struct TemplateQuery {
     pub action: Option<crate::service::reasons::ReasonAction>,
 }
 
+/// The values of `{action}` in `PUT /admin/reason-templates/{action}`.
+pub const TEMPLATE_ACTIONS: &[&str] = &["pass", "return", "reject"];
+
+/// `PUT /admin/reason-templates/{action}`: a province admin replaces the authority's list.
+pub async fn set_reason_templates(
+    State(st): State<AppState>,
+    Auth(s): Auth,
+    Path(action): Path<String>,
+    Body(list): Body<crate::service::reasons::TemplateList>,
+) -> R {
+    let action = crate::service::reasons::ReasonAction::from_code(&action)
+        .ok_or_else(|| unknown_action(&action, TEMPLATE_ACTIONS))?;
+    ok(st.svc.set_reason_templates(&s, action, &list).await?)
+}
+
 pub async fn reason_templates(
     State(st): State<AppState>,
     Auth(s): Auth,

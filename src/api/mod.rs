@@ -127,6 +127,10 @@ pub fn router(service: Service) -> Router {
         .route("/review/items/{id}/{action}", post(h::decide))
         .route("/review/bulk", post(h::bulk))
         .route("/review/reason-templates", get(h::reason_templates))
+        .route(
+            "/admin/reason-templates/{action}",
+            put(h::set_reason_templates),
+        )
         // admin
         .route("/windows", post(h::open_window))
         .route("/windows/{id}/close", post(h::close_window))

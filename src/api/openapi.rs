@@ -921,6 +921,19 @@ pub const OPERATIONS: &[Op] = &[
         )
         .auth()
         .params(&[q::<h::TemplateQuery>]),
+    op(
+        "put",
+        "/admin/reason-templates/{action}",
+        "set_reason_templates",
+    )
+    .returns("ReasonTemplates")
+    .tag(
+        "review",
+        "Replace my authority's reason templates of an action (province admin; empty: the defaults)",
+    )
+    .auth()
+    .body(In::Json("TemplateList"))
+    .actions(h::TEMPLATE_ACTIONS),
 ];
 
 /// The full path of an operation.
@@ -1305,6 +1318,8 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         accounts::LoginOk,
         support::SupportRequest,
         crate::service::reasons::ReasonTemplate,
+        crate::service::reasons::TemplateList,
+        crate::service::reasons::TemplateText,
         crate::service::admin::CalendarToday,
         crate::service::admin::CancelReasonView,
         crate::service::admin::StaffView,

@@ -1275,6 +1275,26 @@ impl ApiClient {
         self.call(ApiClient::get(&format!("/review/reason-templates{query}")))
             .await
     }
+
+    /// Replaces my authority's reason templates of `action` (province admin): `(zh, en)` each.
+    pub async fn set_reason_templates(
+        &self,
+        action: &str,
+        templates: &[(String, Option<String>)],
+    ) -> ClientResult<Value> {
+        let list: Vec<Value> = templates
+            .iter()
+            .map(|(zh, en)| json!({"zh": zh, "en": en}))
+            .collect();
+        self.call(
+            RawRequest::new(
+                "PUT",
+                ApiClient::v1(&format!("/admin/reason-templates/{action}")),
+            )
+            .json(&json!({"templates": list})),
+        )
+        .await
+    }
 }
 
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {

@@ -56,6 +56,28 @@ pub struct ReasonTemplate {
     pub authority_code: Option<String>,
 }
 
+/// One template as a province admin writes it: Chinese text, English optional (the Chinese is
+/// shown in English too when it is left out).
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateText {
+    pub zh: String,
+    #[serde(default)]
+    pub en: Option<String>,
+}
+
+/// The whole list of one action, replacing the authority's own list (empty: the defaults again).
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateList {
+    pub templates: Vec<TemplateText>,
+}
+
+/// At most this many templates per action and authority.
+pub const MAX_TEMPLATES: usize = 20;
+/// At most this many characters per template.
+pub const MAX_TEMPLATE_CHARS: usize = 300;
+
 /// The authority whose list a staff member reads (None: the defaults).
 fn authority_of(session: &Session) -> Option<String> {
     let region = session.region_code.as_deref()?;
@@ -114,6 +136,98 @@ impl Service {
             out.extend(list.into_iter().cloned());
         }
         Ok(out)
+    }
+
+    /// Replaces my authority's list of templates for `action` (a province or 计划单列市 admin);
+    /// an empty list goes back to the defaults. Answers the list reviewers now see.
+    pub async fn set_reason_templates(
+        &self,
+        session: &Session,
+        action: ReasonAction,
+        list: &TemplateList,
+    ) -> ServiceResult<Vec<ReasonTemplate>> {
+        let authority = authority_of(session).unwrap_or_default();
+        authz::require_province_admin(session, &authority)?;
+        let mut f = crate::service::validate::Fields::default();
+        if list.templates.len() > MAX_TEMPLATES {
+            f.push(
+                "templates",
+                Text::new(
+                    format!(
+                        "最多 {MAX_TEMPLATES} 条常用意见，当前 {} 条。",
+                        list.templates.len()
+                    ),
+                    format!(
+                        "At most {MAX_TEMPLATES} templates; there are {}.",
+                        list.templates.len()
+                    ),
+                ),
+            );
+        }
+        let mut texts = Vec::new();
+        for (i, t) in list.templates.iter().enumerate() {
+            let zh = f.check(
+                &format!("templates[{i}].zh"),
+                crate::service::validate::required(
+                    &t.zh,
+                    MAX_TEMPLATE_CHARS,
+                    Text::new(
+                        format!("第 {} 条意见", i + 1),
+                        format!("template {}", i + 1),
+                    ),
+                ),
+            );
+            let en = f.check(
+                &format!("templates[{i}].en"),
+                crate::service::validate::optional(
+                    t.en.as_deref(),
+                    MAX_TEMPLATE_CHARS * 2,
+                    Text::new(
+                        format!("第 {} 条意见的英文", i + 1),
+                        format!("the English of template {}", i + 1),
+                    ),
+                ),
+            );
+            if let (Some(zh), Some(en)) = (zh, en) {
+                let en = en.unwrap_or_else(|| zh.clone());
+                texts.push((zh, en));
+            }
+        }
+        f.finish()?;
+        let mut w = self.write().await?;
+        let now = w.now_ms();
+        sqlx::query("DELETE FROM reason_templates WHERE authority_code = $1 AND action = $2")
+            .bind(&authority)
+            .bind(action.code())
+            .execute(&mut *w)
+            .await?;
+        for (i, (zh, en)) in texts.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO reason_templates (id, authority_code, action, position, text_zh, \
+                 text_en, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(crate::store::new_id())
+            .bind(&authority)
+            .bind(action.code())
+            .bind(i as i64 + 1)
+            .bind(zh)
+            .bind(en)
+            .bind(&session.account_id)
+            .bind(now)
+            .execute(&mut *w)
+            .await?;
+        }
+        crate::service::audit::audit(
+            &mut w,
+            &session.into(),
+            "reason_templates.set",
+            "reason_templates",
+            Some(&format!("{authority}:{}", action.code())),
+            serde_json::json!({ "count": texts.len() }),
+        )
+        .await?;
+        w.commit().await?;
+        self.reason_templates(session, Some(action)).await
     }
 }
 
@@ -207,5 +321,91 @@ mod tests {
         );
         let firm = staff(AccountKind::Legal, None, None);
         assert!(svc.reason_templates(&firm, None).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_province_admin_replaces_its_list_and_only_it_may() {
+        let dir = tempfile::tempdir().unwrap();
+        let svc = Service::open(
+            ServiceConfig::new(dir.path())
+                .with_clock(Arc::new(TestClock::at("2026-04-16T10:00:00+08:00")))
+                .with_passwords(PasswordHashing::Fast),
+        )
+        .await
+        .unwrap();
+        let gd_admin = staff(
+            AccountKind::Admin,
+            Some(ReviewLevel::Province),
+            Some("440000"),
+        );
+        let gz_city = staff(
+            AccountKind::Reviewer,
+            Some(ReviewLevel::City),
+            Some("440100"),
+        );
+        let list = |texts: &[&str]| TemplateList {
+            templates: texts
+                .iter()
+                .map(|t| TemplateText {
+                    zh: t.to_string(),
+                    en: None,
+                })
+                .collect(),
+        };
+        let set = svc
+            .set_reason_templates(
+                &gd_admin,
+                ReasonAction::Return,
+                &list(&["请补充专利证书。", "请补充审计报告。"]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(set.len(), 2);
+        // the reviewers of the province read it; the English falls back to the Chinese
+        let seen = svc
+            .reason_templates(&gz_city, Some(ReasonAction::Return))
+            .await
+            .unwrap();
+        assert_eq!(seen[1].text.zh, "请补充审计报告。");
+        assert_eq!(seen[1].text.en, "请补充审计报告。");
+        // other actions keep the defaults
+        let passes = svc
+            .reason_templates(&gz_city, Some(ReasonAction::Pass))
+            .await
+            .unwrap();
+        assert!(passes.iter().all(|t| t.authority_code.is_none()));
+        // a reviewer, and the ministry, may not edit a province's list
+        let e = svc
+            .set_reason_templates(&gz_city, ReasonAction::Return, &list(&["x"]))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        let ministry = staff(AccountKind::Admin, Some(ReviewLevel::Ministry), None);
+        let e = svc
+            .set_reason_templates(&ministry, ReasonAction::Pass, &list(&["x"]))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "forbidden");
+        // an empty text is refused naming it, and nothing changes
+        let e = svc
+            .set_reason_templates(&gd_admin, ReasonAction::Return, &list(&["好", "  "]))
+            .await
+            .unwrap_err();
+        assert_eq!(e.field(), Some("templates[1].zh"));
+        let seen = svc
+            .reason_templates(&gz_city, Some(ReasonAction::Return))
+            .await
+            .unwrap();
+        assert_eq!(seen.len(), 2);
+        // an empty list: the defaults again
+        svc.set_reason_templates(&gd_admin, ReasonAction::Return, &list(&[]))
+            .await
+            .unwrap();
+        let seen = svc
+            .reason_templates(&gz_city, Some(ReasonAction::Return))
+            .await
+            .unwrap();
+        assert!(seen.iter().all(|t| t.authority_code.is_none()));
+        assert_eq!(seen.len(), 3);
     }
 }

@@ -20,6 +20,7 @@ pub mod chains;
 pub mod reexam;
 pub mod staff;
 pub mod support;
+pub mod templates;
 pub mod trail;
 pub mod windows;
 
@@ -57,6 +58,8 @@ pub enum AdminDest {
     Requests,
     Lookup,
     Outbox,
+    /// 审核意见模板 (province admin).
+    Templates,
 }
 
 fn entry(label: &'static str, detail: &'static str, dest: AdminDest) -> NavItem {
@@ -99,6 +102,11 @@ pub fn nav_items(account: &Account) -> Vec<NavItem> {
                 "admin.nav.announcements_detail",
                 Announcements,
             ),
+            entry(
+                "admin.templates.title",
+                "admin.templates.nav_detail",
+                Templates,
+            ),
         ],
         ("support", _) => vec![
             entry("admin.nav.requests", "admin.nav.requests_detail", Requests),
@@ -125,6 +133,7 @@ pub fn open(dest: AdminDest, cx: &mut Ctx) {
         AdminDest::Requests => cx.push(support::RequestsScreen::new(ui)),
         AdminDest::Lookup => cx.push(support::LookupScreen::new(ui)),
         AdminDest::Outbox => cx.push(support::OutboxScreen::new(ui)),
+        AdminDest::Templates => cx.push(templates::TemplatesScreen::new(ui)),
     }
 }
 

@@ -867,3 +867,67 @@ fn reference_data_and_list_screens_fit_without_cutting_characters() {
             .is_ok()
     );
 }
+
+/// Opens a home entry by moving down to it (an admin's home has more than nine entries).
+fn open_by_arrows(h: &mut Harness, dest: crate::tui::screens::home::Dest) {
+    let account = h.app.session.account.clone().expect("logged in");
+    let i = nav_items(&account)
+        .iter()
+        .position(|n| n.dest == dest)
+        .expect("the entry is in the home");
+    for _ in 0..i {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+}
+
+#[test]
+fn gd_admin_edits_the_return_templates_and_reviewers_get_them() {
+    use crate::tui::screens::admin::AdminDest;
+    use crate::tui::screens::home::Dest;
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = Harness::demo(lang);
+        h.login("gd_admin");
+        open_by_arrows(&mut h, Dest::Admin(AdminDest::Templates));
+        // the defaults of 退回, the decision shown first
+        let s = h.screen(120, 40);
+        assert!(s.contains("证明材料不完整"), "{s}");
+        snap(
+            &mut h,
+            &format!("templates_{}", if lang == Lang::Zh { "zh" } else { "en" }),
+        );
+    }
+    let mut h = Harness::demo(Lang::Zh);
+    h.login("gd_admin");
+    open_by_arrows(
+        &mut h,
+        Dest::Admin(crate::tui::screens::admin::AdminDest::Templates),
+    );
+    h.key(KeyCode::Tab); // the list
+    // clear the defaults (three lines) and type two of our own
+    for _ in 0..400 {
+        h.send(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+        h.send(KeyEvent::new(KeyCode::Delete, KeyModifiers::NONE));
+    }
+    h.type_text("请补充专利证书原件扫描件。");
+    h.send(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    h.type_text("请补充近两年审计报告。");
+    h.key(KeyCode::F(9));
+    assert!(h.shows("已保存 2 条"), "{}", h.screen(120, 40));
+    // a Guangzhou reviewer now starts from them
+    let reviewer = h.app.client.another();
+    let list = h.rt.block_on(async {
+        reviewer.login("gz_city", "Demo-2025!").await.unwrap();
+        reviewer.reason_templates(Some("return")).await.unwrap()
+    });
+    let texts: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"]["zh"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["请补充专利证书原件扫描件。", "请补充近两年审计报告。"]
+    );
+}
