@@ -918,6 +918,17 @@ fn rows() -> Vec<Row> {
             |svc, s, x| svc.queue_counts(s, &QueueFilter::default()).await),
         row!(Read, "reason_templates",             "F F F F ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ F",
             |svc, s, x| svc.reason_templates(s, None).await),
+        row!(Each, "set_reason_templates (own authority's)", "F F F F F F F F ✓ ✓ ✓ F F",
+            |svc, s, x| {
+                let list = zjtx::service::reasons::TemplateList {
+                    templates: vec![zjtx::service::reasons::TemplateText {
+                        zh: "请补充专利证书。".into(),
+                        en: None,
+                    }],
+                };
+                svc.set_reason_templates(s, zjtx::service::reasons::ReasonAction::Return, &list)
+                    .await
+            }),
         row!(Read, "review_item (A's @county)",    "F F F F ✓ F F F ✓ F F ✓ F",
             |svc, s, x| svc.review_item(s, &x.ids.d_a).await),
         row!(Read, "review_item (C's @city)",      "F F F F F F F F ✓ F F ✓ F",
