@@ -12,17 +12,17 @@ mod menus;
 mod password;
 mod phone;
 mod real_name;
-mod recovery;
 mod register;
+mod request;
 #[cfg(test)]
 mod tests;
 
 pub use menus::{AccountHelp, Security, needs_verification};
 pub use password::{ChangePassword, ForgotPassword};
-pub use phone::{PhoneByEmail, PhoneManual};
+pub use phone::PhoneByEmail;
 pub use real_name::{RealName, UsccTaken};
-pub use recovery::Recovery;
 pub use register::Register;
+pub use request::SupportRequestForm;
 
 use super::{FormPanel, PanelEvent, Status};
 use crate::display;
@@ -83,8 +83,8 @@ pub fn open_flow(flow: Flow, known: &Known, cx: &mut Ctx) {
         Flow::Register => cx.push(Register::new(cx.ui)),
         Flow::ForgotPassword => cx.push(ForgotPassword::new(cx.ui, known)),
         Flow::PhoneByEmail => cx.push(PhoneByEmail::new(cx.ui, known)),
-        Flow::PhoneManual => cx.push(PhoneManual::new(cx.ui, known, None)),
-        Flow::Recovery => cx.push(Recovery::new(cx.ui, known)),
+        Flow::PhoneManual => cx.push(SupportRequestForm::phone_manual(cx.ui, known, None)),
+        Flow::Recovery => cx.push(SupportRequestForm::recovery(cx.ui, known)),
         Flow::ChangePassword => cx.push(ChangePassword::new(cx.ui)),
         Flow::RealName => cx.push(RealName::new(cx.ui, false)),
         Flow::LogIn => {
