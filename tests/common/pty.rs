@@ -91,6 +91,13 @@ impl Tui {
         std::thread::sleep(Duration::from_millis(30));
     }
 
+    /// Sends several keys in turn.
+    pub fn keys(&mut self, keys: &[&[u8]]) {
+        for k in keys {
+            self.send(k);
+        }
+    }
+
     /// Types text as a user would, one character at a time.
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
@@ -131,3 +138,9 @@ pub const ESC: &[u8] = b"\x1b";
 pub const DOWN: &[u8] = b"\x1b[B";
 pub const END: &[u8] = b"\x1b[F";
 pub const F9: &[u8] = b"\x1b[20~";
+pub const F7: &[u8] = b"\x1b[18~";
+pub const RIGHT: &[u8] = b"\x1b[C";
+pub const BACKTAB: &[u8] = b"\x1b[Z";
+pub const PGUP: &[u8] = b"\x1b[5~";
+pub const PGDN: &[u8] = b"\x1b[6~";
+pub const BACKSPACE: &[u8] = b"\x7f";

@@ -230,6 +230,9 @@ pub struct NewDeclaration {
     loaded: bool,
     working: bool,
     error: Option<String>,
+    /// The window chosen before this screen opened (the home's declaration panel): the cursor
+    /// starts on it.
+    chosen: Option<String>,
 }
 
 impl NewDeclaration {
@@ -247,6 +250,15 @@ impl NewDeclaration {
             loaded: false,
             working: false,
             error: None,
+            chosen: None,
+        }
+    }
+
+    /// The same list with the cursor on the window `id` once it is loaded.
+    pub fn for_window(ui: &Ui, id: &str) -> NewDeclaration {
+        NewDeclaration {
+            chosen: Some(id.to_string()),
+            ..NewDeclaration::new(ui)
         }
     }
 }
@@ -328,6 +340,13 @@ impl Screen for NewDeclaration {
                         .collect(),
                 );
                 self.loaded = true;
+                if let Some(i) = self.chosen.take().and_then(|id| {
+                    self.windows
+                        .iter()
+                        .position(|w| w["id"].as_str() == Some(id.as_str()))
+                }) {
+                    self.table.set_cursor(i, self.windows.len());
+                }
                 true
             }
             _ => {

@@ -197,6 +197,9 @@ fn the_live_score_panel_and_the_stored_score_agree() {
     assert_eq!(panel_total(&h.screen(120, 40)), shown);
     h.key(KeyCode::Char(' '));
     h.key(KeyCode::F(9));
+    // back where the form was opened, with the new state said
+    let after = h.screen(120, 40);
+    assert!(after.contains("申报已提交，当前状态：待审核"), "{after}");
     let d = declarations(&h)
         .into_iter()
         .find(|d| d["tier"] == "innovative")

@@ -205,15 +205,15 @@ pub fn home_for(ui: &Ui, account: &Account) -> Option<Box<dyn Screen>> {
 /// `GET /windows/open`). The declaration screens hook in here; until they do, the window's
 /// read-only detail opens.
 pub fn open_declaration(window: &Value, cx: &mut Ctx) {
-    if window["id"].is_string()
+    if let Some(id) = window["id"].as_str()
         && cx
             .session
             .account
             .as_ref()
             .is_some_and(|a| a.kind == "legal")
     {
-        // the open windows again, with this one among them: pick, and the draft opens
-        cx.push(crate::tui::screens::declare::declarations::NewDeclaration::new(cx.ui));
+        // the open windows again, the chosen one under the cursor: Enter creates the draft
+        cx.push(crate::tui::screens::declare::declarations::NewDeclaration::for_window(cx.ui, id));
     } else {
         let s = window::WindowDetail::new(cx.ui, window.clone());
         cx.push(s);
