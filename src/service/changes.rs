@@ -343,13 +343,8 @@ pub(crate) fn change_figures(item: &Item) -> Option<Vec<Figure>> {
     let deadline = calendar::change_report_deadline(p.change_date);
     let date = p.change_date.to_string();
     Some(vec![
-        fig("kind", "变更类型", "Type of change", Some(kind.name())),
-        fig(
-            "change_date",
-            "变更日期",
-            "Date of the change",
-            plain(&date),
-        ),
+        fig("kind", "变更类型", "Type", Some(kind.name())),
+        fig("change_date", "变更日期", "Date", plain(&date)),
         fig("before", "变更前", "Before", plain(&p.before)),
         fig("after", "变更后", "After", plain(&p.after)),
         fig(
