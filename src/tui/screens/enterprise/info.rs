@@ -999,7 +999,7 @@ impl Screen for EditInfo {
                 return false;
             }
             let items = narrowed(&a.items, &a.key.prefix);
-            self.suggest = (!items.is_empty()).then(|| Suggest {
+            self.suggest = (!items.is_empty()).then_some(Suggest {
                 key: a.key,
                 items,
                 cursor: None,
