@@ -312,6 +312,8 @@ each_mode!(
     lockout_and_query_limits_say_when_to_retry,
     announcements_go_public_when_published,
     chains_are_set_with_if_match_once_configured,
+    a_change_is_edited_on_the_version_its_etag_names,
+    suggestions_come_from_enterprises_of_the_class,
 );
 
 async fn register_to_certification(mode: Mode) {
@@ -1006,4 +1008,117 @@ async fn chains_are_set_with_if_match_once_configured(mode: Mode) {
         .unwrap_err();
     assert_eq!(e.status(), Some(412));
     assert_eq!(e.problem().unwrap().by.as_deref(), Some("gd_admin-name"));
+}
+
+async fn a_change_is_edited_on_the_version_its_etag_names(mode: Mode) {
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    let eid = firm.own_enterprise().await.unwrap().value["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    common::life::certify(
+        &w.env,
+        &eid,
+        zjtx::domain::tiers::Tier::Specialized,
+        "2023-09-15",
+    )
+    .await;
+    let input = |after: &str| {
+        json!({
+            "kind": "rename", "change_date": "2025-02-01",
+            "before": "广州市测试1科技有限公司", "after": after,
+            "description": "股东会决议更名。"
+        })
+    };
+    let created = firm
+        .create_change(&input("广州市测试1智能科技有限公司"))
+        .await
+        .unwrap();
+    conforms("create_change", 201, &created.value);
+    assert_eq!(created.value["before"], "广州市测试1科技有限公司");
+    let id = created.value["item"]["id"].as_str().unwrap().to_string();
+    let read = firm.change_detail(&id).await.unwrap();
+    conforms("change_detail", 200, &read.value);
+    assert_eq!(read.version, Some(1), "the detail carries its ETag");
+    assert_eq!(read.value["change"]["after"], "广州市测试1智能科技有限公司");
+    // a before/after left empty is named field by field
+    let err = firm.edit_change(&id, 1, &input(" ")).await.unwrap_err();
+    let p = err.problem().expect("a problem");
+    assert_eq!(p.status, 422);
+    assert!(p.fields.iter().any(|f| f.field == "after"), "{p:?}");
+    let edited = firm
+        .edit_change(&id, 1, &input("天目智能科技有限公司"))
+        .await
+        .unwrap();
+    assert_eq!(edited.version, Some(2));
+    // an edit or a delete on the version read before is refused with who changed it
+    let err = firm
+        .edit_change(&id, 1, &input("基于旧版本"))
+        .await
+        .unwrap_err();
+    let p = err.problem().expect("a problem");
+    assert_eq!((p.status, p.code.as_str()), (412, "conflict"));
+    assert_eq!(p.current_version, Some(2));
+    assert!(
+        p.by.as_deref().unwrap_or_default().contains("测试1"),
+        "{p:?}"
+    );
+    let err = firm.delete_change(&id, 1).await.unwrap_err();
+    assert_eq!(err.status(), Some(412));
+    let now = firm.change_detail(&id).await.unwrap();
+    assert_eq!(now.version, Some(2));
+    assert_eq!(now.value["change"]["after"], "天目智能科技有限公司");
+    firm.delete_change(&id, 2).await.unwrap();
+}
+
+async fn suggestions_come_from_enterprises_of_the_class(mode: Mode) {
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
+    let a = w.firm("firm_a", 1).await;
+    w.basic_info(&a).await; // 3973, 智能传感器, MEMS 压力传感器
+    let b = w.firm("firm_b", 2).await;
+    let v = b.own_enterprise().await.unwrap().version.unwrap();
+    b.update_enterprise(
+        v,
+        &json!({"industry_code": "3973", "segment": "功率器件",
+                "main_products": ["IGBT 模块", "MEMS 麦克风"]}),
+    )
+    .await
+    .unwrap();
+    let s = b.segment_suggestions("3973", "智能").await.unwrap();
+    conforms("segment_suggestions", 200, &s);
+    assert_eq!(s["suggestions"], json!(["智能传感器"]));
+    let all = b.segment_suggestions("3973", "").await.unwrap();
+    assert_eq!(all["suggestions"], json!(["功率器件", "智能传感器"]));
+    let p = b.product_suggestions("3973", None, "mems").await.unwrap();
+    conforms("product_suggestions", 200, &p);
+    assert_eq!(p["suggestions"], json!(["MEMS 压力传感器", "MEMS 麦克风"]));
+    let p = b
+        .product_suggestions("3973", Some("智能传感器"), "")
+        .await
+        .unwrap();
+    assert_eq!(
+        p["suggestions"],
+        json!(["MEMS 压力传感器"]),
+        "of the segment only"
+    );
+    // a code that is not a class is named
+    let err = b.segment_suggestions("39", "").await.unwrap_err();
+    let p = err.problem().expect("a problem");
+    assert_eq!(p.status, 422);
+    assert!(p.fields.iter().any(|f| f.field == "industry_code"), "{p:?}");
+    // a login is needed
+    let anon = w.api.another();
+    assert_eq!(
+        anon.segment_suggestions("3973", "")
+            .await
+            .unwrap_err()
+            .status(),
+        Some(401)
+    );
 }

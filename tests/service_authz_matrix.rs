@@ -435,6 +435,8 @@ async fn build() -> (TempDir, Ctx) {
             &ChangeInput {
                 kind: ChangeKind::Restructuring,
                 change_date: d("2025-02-10"),
+                before: "控股股东持股 60%".into(),
+                after: "控股股东持股 51%，引入战略投资者".into(),
                 description: "完成股权重组，控股股东不变。".into(),
             },
         )
@@ -450,6 +452,8 @@ async fn build() -> (TempDir, Ctx) {
             &ChangeInput {
                 kind: ChangeKind::OverseasBranch,
                 change_date: d("2025-02-20"),
+                before: "无境外分支机构".into(),
+                after: "新加坡销售子公司".into(),
                 description: "在新加坡设立销售子公司。".into(),
             },
         )
@@ -1049,6 +1053,8 @@ fn rows() -> Vec<Row> {
             |svc, s, x| svc.create_change(s, &ChangeInput {
                 kind: ChangeKind::Rename,
                 change_date: d("2025-03-01"),
+                before: "广州旧名称科技有限公司".into(),
+                after: "广州新名称科技有限公司".into(),
                 description: "企业名称变更为广州新名称科技有限公司。".into(),
             }).await),
         row!(Each, "edit_change (B's draft)",      "NO ✓ F F F F F F F F F F F",
@@ -1057,6 +1063,8 @@ fn rows() -> Vec<Row> {
                 svc.edit_change(s, &x.ids.ch_b_draft, v, &ChangeInput {
                     kind: ChangeKind::OverseasBranch,
                     change_date: d("2025-02-21"),
+                    before: "无境外分支机构".into(),
+                    after: "新加坡销售子公司".into(),
                     description: "在新加坡设立销售子公司（更正日期）。".into(),
                 }).await
             }),

@@ -52,6 +52,8 @@ fn input(kind: ChangeKind, date: &str) -> ChangeInput {
     ChangeInput {
         kind,
         change_date: d(date),
+        before: "广州市测试1科技有限公司".into(),
+        after: "广州市测试1智能科技有限公司".into(),
         description: "企业名称由“测试科技”变更为“测试智能科技”".into(),
     }
 }
@@ -78,6 +80,8 @@ async fn drafts_are_edited_and_deleted_but_a_submitted_report_is_kept() {
             &ChangeInput {
                 kind: ChangeKind::Merger,
                 change_date: d("2025-02-10"),
+                before: "本公司与全资子公司广州测试传感有限公司".into(),
+                after: "本公司（存续），子公司注销".into(),
                 description: "吸收合并全资子公司".into(),
             },
         )
@@ -85,6 +89,8 @@ async fn drafts_are_edited_and_deleted_but_a_submitted_report_is_kept() {
         .unwrap();
     assert_eq!((edited.kind, edited.item.version), (ChangeKind::Merger, 2));
     assert_eq!(edited.description, "吸收合并全资子公司");
+    assert_eq!(edited.before, "本公司与全资子公司广州测试传感有限公司");
+    assert_eq!(edited.after, "本公司（存续），子公司注销");
     assert_eq!(edited.deadline, d("2025-05-10"));
     env.svc
         .delete_change(&wd.firm, &c.item.id, 2)
@@ -224,6 +230,8 @@ async fn bad_input_is_reported_field_by_field() {
             &ChangeInput {
                 kind: ChangeKind::OverseasBranch,
                 change_date: d("2025-03-04"),
+                before: " ".into(),
+                after: "长".repeat(501),
                 description: " ".into(),
             },
         )
@@ -233,8 +241,25 @@ async fn bad_input_is_reported_field_by_field() {
         panic!("{err:?}")
     };
     let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-    assert_eq!(names, ["change_date", "description"]);
+    assert_eq!(names, ["change_date", "before", "after", "description"]);
     assert!(fields[0].text.zh.contains("晚于今天"));
+    // what is missing, and that only 其他 may leave it empty
+    assert!(
+        fields[1].text.zh.contains("变更前情况") && fields[1].text.zh.contains("设立境外分支机构"),
+        "{:?}",
+        fields[1].text
+    );
+    assert!(
+        fields[1].text.en.contains("only \"other\""),
+        "{:?}",
+        fields[1].text
+    );
+    // too long: the limit and the count
+    assert!(
+        fields[2].text.zh.contains("最多 500 个字") && fields[2].text.zh.contains("501"),
+        "{:?}",
+        fields[2].text
+    );
     assert_eq!(wd.env.scalar("SELECT COUNT(*) FROM items").await, 0);
 }
 
@@ -440,5 +465,194 @@ async fn the_list_filters_by_type_and_the_detail_has_the_history() {
             .unwrap_err()
             .code(),
         "forbidden"
+    );
+}
+
+#[tokio::test]
+async fn before_and_after_are_required_except_for_other_changes() {
+    let wd = world().await;
+    let env = &wd.env;
+    let blank = |kind| ChangeInput {
+        before: String::new(),
+        after: "  ".into(),
+        ..input(kind, "2025-02-01")
+    };
+    for kind in ChangeKind::ALL {
+        let r = env.svc.create_change(&wd.firm, &blank(kind)).await;
+        if kind == ChangeKind::Other {
+            let c = r.unwrap();
+            assert_eq!((c.before.as_str(), c.after.as_str()), ("", ""));
+            continue;
+        }
+        let err = r.unwrap_err();
+        let ServiceError::Invalid { fields } = &err else {
+            panic!("{kind:?}: {err:?}")
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["before", "after"], "{kind:?}");
+    }
+    assert_eq!(env.scalar("SELECT COUNT(*) FROM items").await, 1);
+    // the texts are trimmed and read back in the list and the detail
+    let c = env
+        .svc
+        .create_change(
+            &wd.firm,
+            &ChangeInput {
+                before: "  广东省广州市  ".into(),
+                after: "浙江省杭州市".into(),
+                ..input(ChangeKind::Relocation, "2025-02-01")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.before, "广东省广州市");
+    let detail = env.svc.change_detail(&wd.firm, &c.item.id).await.unwrap();
+    assert_eq!(
+        (detail.change.before.as_str(), detail.change.after.as_str()),
+        ("广东省广州市", "浙江省杭州市")
+    );
+}
+
+#[tokio::test]
+async fn a_report_stored_before_before_and_after_existed_still_reads() {
+    let wd = world().await;
+    let env = &wd.env;
+    let c = env
+        .svc
+        .create_change(&wd.firm, &input(ChangeKind::Rename, "2025-02-01"))
+        .await
+        .unwrap();
+    // the payload as earlier versions wrote it
+    let mut w = env.svc.write().await.unwrap();
+    sqlx::query("UPDATE items SET payload = $1 WHERE id = $2")
+        .bind(r#"{"change_date":"2025-02-01","description":"更名","late":false}"#)
+        .bind(&c.item.id)
+        .execute(&mut *w)
+        .await
+        .unwrap();
+    w.commit().await.unwrap();
+    let detail = env.svc.change_detail(&wd.firm, &c.item.id).await.unwrap();
+    assert_eq!(detail.change.description, "更名");
+    assert_eq!(
+        (detail.change.before.as_str(), detail.change.after.as_str()),
+        ("", "")
+    );
+    let list = env
+        .svc
+        .changes(&wd.firm, &ChangeFilter::default(), &PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 1);
+    // and the reviewer sees it with the before/after rows left empty
+    let sent = env
+        .svc
+        .submit_change(&wd.firm, &c.item.id, c.item.version)
+        .await
+        .unwrap();
+    let r = env
+        .svc
+        .review_item(&wd.gd_rev, &sent.item.id)
+        .await
+        .unwrap();
+    let before = r.figures.iter().find(|f| f.id == "before").unwrap();
+    assert_eq!(before.value, None);
+}
+
+#[tokio::test]
+async fn the_reviewer_reads_type_date_before_after_and_description() {
+    let wd = world().await;
+    let env = &wd.env;
+    let c = env
+        .svc
+        .create_change(&wd.firm, &input(ChangeKind::Rename, "2025-02-01"))
+        .await
+        .unwrap();
+    let c = env
+        .svc
+        .submit_change(&wd.firm, &c.item.id, c.item.version)
+        .await
+        .unwrap();
+    let r = env.svc.review_item(&wd.gd_rev, &c.item.id).await.unwrap();
+    let rows: Vec<(&str, &str, String)> = r
+        .figures
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                f.label.zh.as_str(),
+                f.value.as_ref().map(|v| v.zh.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(
+        ids,
+        [
+            "kind",
+            "change_date",
+            "before",
+            "after",
+            "description",
+            "report"
+        ]
+    );
+    assert_eq!(rows[0].2, "更名");
+    assert_eq!(rows[1].2, "2025-02-01");
+    assert_eq!(
+        (rows[2].1, rows[2].2.as_str()),
+        ("变更前", "广州市测试1科技有限公司")
+    );
+    assert_eq!(
+        (rows[3].1, rows[3].2.as_str()),
+        ("变更后", "广州市测试1智能科技有限公司")
+    );
+    assert!(rows[5].2.contains("未逾期"), "{}", rows[5].2);
+}
+
+#[tokio::test]
+async fn a_stale_version_is_refused_and_changes_nothing() {
+    let wd = world().await;
+    let env = &wd.env;
+    let c = env
+        .svc
+        .create_change(&wd.firm, &input(ChangeKind::Rename, "2025-02-01"))
+        .await
+        .unwrap();
+    env.svc
+        .edit_change(
+            &wd.firm,
+            &c.item.id,
+            1,
+            &ChangeInput {
+                after: "第一次修改".into(),
+                ..input(ChangeKind::Rename, "2025-02-01")
+            },
+        )
+        .await
+        .unwrap();
+    let err = env
+        .svc
+        .edit_change(
+            &wd.firm,
+            &c.item.id,
+            1,
+            &ChangeInput {
+                after: "基于旧版本的修改".into(),
+                ..input(ChangeKind::Rename, "2025-02-01")
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict");
+    let err = env
+        .svc
+        .delete_change(&wd.firm, &c.item.id, 1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict");
+    let now = env.svc.change_detail(&wd.firm, &c.item.id).await.unwrap();
+    assert_eq!(
+        (now.change.after.as_str(), now.change.item.version),
+        ("第一次修改", 2)
     );
 }

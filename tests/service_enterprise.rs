@@ -904,3 +904,58 @@ async fn industry_and_region_pickers() {
             .any(|r| r.code == "440305")
     );
 }
+
+#[tokio::test]
+async fn product_suggestions_come_from_enterprises_of_the_class_and_segment() {
+    let env = env().await;
+    for (n, class, segment, products) in [
+        (1, "3973", "车规级芯片", vec!["MCU 芯片", "功率 MOSFET"]),
+        (2, "3973", "车规级芯片", vec!["MCU 芯片", "mcu 开发板"]),
+        (3, "3973", "功率器件", vec!["IGBT 模块"]),
+        (4, "6513", "车规级芯片", vec!["MCU 固件"]),
+    ] {
+        let s = env.enterprise(&format!("ent{n}"), n).await;
+        env.svc
+            .update_enterprise(
+                &s,
+                1,
+                EnterpriseUpdate {
+                    industry_code: Some(class.into()),
+                    segment: Some(segment.into()),
+                    main_products: Some(products.into_iter().map(String::from).collect()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        env.svc
+            .product_suggestions("3973", None, "mcu")
+            .await
+            .unwrap(),
+        ["MCU 芯片", "mcu 开发板"],
+        "distinct, same class only, prefix in either case"
+    );
+    assert_eq!(
+        env.svc
+            .product_suggestions("3973", Some(" 功率器件 "), "")
+            .await
+            .unwrap(),
+        ["IGBT 模块"],
+        "of the segment only"
+    );
+    assert!(
+        env.svc
+            .product_suggestions("3973", Some("没人填过"), "")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let e = env
+        .svc
+        .product_suggestions("39", None, "")
+        .await
+        .unwrap_err();
+    assert!(error_of(&e, "industry_code").contains("小类"));
+}

@@ -201,6 +201,8 @@ fn change(kind: ChangeKind, date: &str) -> ChangeInput {
     ChangeInput {
         kind,
         change_date: d(date),
+        before: "变更前".into(),
+        after: "变更后".into(),
         description: "变更说明".into(),
     }
 }

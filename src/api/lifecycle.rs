@@ -263,8 +263,13 @@ pub async fn create_change(
     tagged(StatusCode::CREATED, st.svc.create_change(&s, &b).await?)
 }
 
+/// One change with `ETag` = its item's version (the `If-Match` of an edit or delete).
 pub async fn change_detail(State(st): State<AppState>, Auth(s): Auth, Path(id): Path<String>) -> R {
-    read(st.svc.change_detail(&s, &id).await?)
+    let d = st.svc.change_detail(&s, &id).await?;
+    let version = d.change.item.version;
+    let mut resp = read(d)?;
+    resp.headers_mut().insert(header::ETAG, etag(version));
+    Ok(resp)
 }
 
 pub async fn edit_change(

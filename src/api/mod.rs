@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod openapi;
 pub mod problem;
 mod reply;
+pub mod suggest;
 
 use crate::api::extract::AppState;
 use crate::api::problem::{LockedUntil, retry_secs};
@@ -71,6 +72,15 @@ pub fn router(service: Service) -> Router {
         .route("/industries", get(h::industries))
         .route("/regions", get(h::regions))
         .route("/authorities/{code}/windows", get(h::authority_windows))
+        // suggestions for the basic information (logged in)
+        .route(
+            "/industries/{code}/segments",
+            get(suggest::segment_suggestions),
+        )
+        .route(
+            "/industries/{code}/products",
+            get(suggest::product_suggestions),
+        )
         // enterprise
         .route(
             "/enterprise",

@@ -792,6 +792,23 @@ pub const OPERATIONS: &[Op] = &[
         .idem()
         .actions(l::CHANGE_ACTIONS)
         .body(In::OptJson("Reason")),
+    // suggestions for the basic information
+    op("get", "/industries/{code}/segments", "segment_suggestions")
+        .returns("Suggestions")
+        .tag(
+            "enterprise",
+            "细分领域 suggestions: segments entered by enterprises of the class",
+        )
+        .auth()
+        .params(&[q::<crate::api::suggest::SegmentQuery>]),
+    op("get", "/industries/{code}/products", "product_suggestions")
+        .returns("Suggestions")
+        .tag(
+            "enterprise",
+            "主导产品 suggestions: products entered by enterprises of the class and segment",
+        )
+        .auth()
+        .params(&[q::<crate::api::suggest::ProductQuery>]),
     op("get", "/reexam/candidates", "reexam_candidates")
         .returns("CandidatePage")
         .tag("lifecycle", "Certifications due for 复核")
@@ -1372,6 +1389,7 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         crate::service::export::ExportFormat,
         crate::service::messages::Category,
         review::QueueSort,
+        crate::api::suggest::Suggestions,
     );
     // utoipa does not carry `deny_unknown_fields` into the variants of a tagged enum.
     for (name, schema) in schemas.iter_mut() {

@@ -1295,6 +1295,37 @@ impl ApiClient {
         )
         .await
     }
+
+    // -- suggestions for the basic information ------------------------------------------------
+
+    /// 细分领域 suggestions for the industry class `code`: `{"suggestions": [...]}`.
+    pub async fn segment_suggestions(&self, code: &str, prefix: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!(
+            "/industries/{}/segments?prefix={}",
+            ApiClient::encode_component(code),
+            ApiClient::encode_component(prefix)
+        )))
+        .await
+    }
+
+    /// 主导产品 suggestions for the industry class `code` and, if given, the 细分领域 `segment`:
+    /// `{"suggestions": [...]}`.
+    pub async fn product_suggestions(
+        &self,
+        code: &str,
+        segment: Option<&str>,
+        prefix: &str,
+    ) -> ClientResult<Value> {
+        let mut q = format!("prefix={}", ApiClient::encode_component(prefix));
+        if let Some(s) = segment.filter(|s| !s.trim().is_empty()) {
+            q.push_str(&format!("&segment={}", ApiClient::encode_component(s)));
+        }
+        self.call(ApiClient::get(&format!(
+            "/industries/{}/products?{q}",
+            ApiClient::encode_component(code)
+        )))
+        .await
+    }
 }
 
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {

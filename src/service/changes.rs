@@ -7,6 +7,9 @@
 //!   flagged (`late` in the payload) and shown with the 3-month rule; late or overdue reports
 //!   lose 复核 eligibility (`has_late_change`).
 //! - Drafts are edited and deleted freely (never-submitted ones only, like declarations).
+//! - A report states the situation before and after the change (DOMAIN.md §5: "type, date,
+//!   before/after, description, evidence"); see [`ChangeInput::before`] for when they may be
+//!   left empty.
 //! - **Review chain (our rule)**: the province level of the enterprise's authority only. Its
 //!   pass is the acknowledgement (受理). When the enterprise no longer qualifies after the
 //!   change, the province cancels the certification with
@@ -32,9 +35,10 @@ use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::items::{self, Item, ItemFacts, ItemKind, NewItem};
 use crate::service::messages::Category;
 use crate::service::paging::{Cursor, Order, Page, PageRequest, Sql, keyset};
+use crate::service::review::Figure;
 use crate::service::session::Session;
 use crate::service::updates::update_chain;
-use crate::service::validate::{Fields, required};
+use crate::service::validate::{Fields, optional, required};
 use crate::service::{Service, Write};
 use crate::store::{Conn, ms};
 use chrono::{Datelike, NaiveDate};
@@ -84,6 +88,15 @@ impl ChangeKind {
         ChangeKind::ALL.into_iter().find(|k| k.code() == s)
     }
 
+    /// Whether a report of this type must state the situation before and after the change.
+    /// Every named type changes one identifiable thing (the name, the parties, the structure,
+    /// the province, the overseas presence), so its report states that thing before and
+    /// after; only 其他 covers changes with no such single before/after (our rule), where the
+    /// description carries it.
+    pub fn needs_before_after(self) -> bool {
+        self != ChangeKind::Other
+    }
+
     pub fn name(self) -> Text {
         match self {
             ChangeKind::Rename => Text::new("更名", "renaming"),
@@ -103,13 +116,31 @@ pub struct ChangeInput {
     pub kind: ChangeKind,
     /// The day the change took effect (not after today).
     pub change_date: NaiveDate,
+    /// The situation before the change (the former name, the parties, the former province …),
+    /// at most [`BEFORE_AFTER_CHARS`] characters. Required for every type but 其他
+    /// ([`ChangeKind::needs_before_after`]); absent reads as empty.
+    #[serde(default)]
+    pub before: String,
+    /// The situation after the change; as [`ChangeInput::before`].
+    #[serde(default)]
+    pub after: String,
     pub description: String,
 }
 
-/// The payload of a change item.
+/// The longest `before` / `after` text, in characters.
+pub const BEFORE_AFTER_CHARS: usize = 500;
+
+/// The longest description, in characters.
+pub const DESCRIPTION_CHARS: usize = 2000;
+
+/// The payload of a change item. Reports made before `before`/`after` existed read as empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct ChangePayload {
     change_date: NaiveDate,
+    #[serde(default)]
+    before: String,
+    #[serde(default)]
+    after: String,
     description: String,
     /// The day of the first submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,6 +155,10 @@ struct ChangePayload {
 pub struct Change {
     pub kind: ChangeKind,
     pub change_date: NaiveDate,
+    /// The situation before the change (empty in reports made before it was asked for).
+    pub before: String,
+    /// The situation after the change (as `before`).
+    pub after: String,
     pub description: String,
     /// The last day to report it on time.
     pub deadline: NaiveDate,
@@ -203,6 +238,8 @@ fn change_of(item: Item, today: NaiveDate) -> ServiceResult<Change> {
     Ok(Change {
         kind,
         change_date: p.change_date,
+        before: p.before,
+        after: p.after,
         description: p.description,
         deadline,
         reported_on: p.reported_on,
@@ -212,7 +249,14 @@ fn change_of(item: Item, today: NaiveDate) -> ServiceResult<Change> {
     })
 }
 
-fn check_input(input: &ChangeInput, today: NaiveDate) -> ServiceResult<String> {
+/// The checked texts of an input.
+struct Checked {
+    before: String,
+    after: String,
+    description: String,
+}
+
+fn check_input(input: &ChangeInput, today: NaiveDate) -> ServiceResult<Checked> {
     let mut f = Fields::default();
     if input.change_date > today {
         f.push(
@@ -230,16 +274,92 @@ fn check_input(input: &ChangeInput, today: NaiveDate) -> ServiceResult<String> {
             ),
         );
     }
+    let kind = input.kind.name();
+    let mut side = |field: &str, value: &str, zh: &str, en: &str| {
+        let what = Text::new(zh, en);
+        let r = if input.kind.needs_before_after() {
+            required(value, BEFORE_AFTER_CHARS, what).map_err(|e| {
+                if value.trim().is_empty() {
+                    Text::new(
+                        format!(
+                            "请填写{zh}：{}类变更须写明变更前后的情况（仅“其他”类可不填）。",
+                            kind.zh
+                        ),
+                        format!(
+                            "Enter {en}: a report of {} states the situation before and after \
+                             the change (only \"other\" may leave it empty).",
+                            kind.en
+                        ),
+                    )
+                } else {
+                    e
+                }
+            })
+        } else {
+            optional(Some(value), BEFORE_AFTER_CHARS, what).map(Option::unwrap_or_default)
+        };
+        f.check(field, r).unwrap_or_default()
+    };
+    let before = side(
+        "before",
+        &input.before,
+        "变更前情况",
+        "the situation before the change",
+    );
+    let after = side(
+        "after",
+        &input.after,
+        "变更后情况",
+        "the situation after the change",
+    );
     let description = f.check(
         "description",
         required(
             &input.description,
-            2000,
+            DESCRIPTION_CHARS,
             Text::new("变更情况说明", "a description of the change"),
         ),
     );
     f.finish()?;
-    Ok(description.unwrap_or_default())
+    Ok(Checked {
+        before,
+        after,
+        description: description.unwrap_or_default(),
+    })
+}
+
+/// What a reviewer reads of a change in the item detail (the figures of the 概况 tab): type,
+/// date, before, after, description and where the report stands against the 3-month rule.
+/// `None` for a payload that is not a change's.
+pub(crate) fn change_figures(item: &Item) -> Option<Vec<Figure>> {
+    let p: ChangePayload = serde_json::from_value(item.payload.clone()).ok()?;
+    let kind = item.subtype.as_deref().and_then(ChangeKind::from_code)?;
+    let fig = |id: &str, zh: &str, en: &str, value: Option<Text>| Figure {
+        id: id.to_string(),
+        label: Text::new(zh, en),
+        value,
+    };
+    let plain = |s: &str| (!s.trim().is_empty()).then(|| Text::new(s, s));
+    let deadline = calendar::change_report_deadline(p.change_date);
+    let date = p.change_date.to_string();
+    Some(vec![
+        fig("kind", "变更类型", "Type", Some(kind.name())),
+        fig("change_date", "变更日期", "Date", plain(&date)),
+        fig("before", "变更前", "Before", plain(&p.before)),
+        fig("after", "变更后", "After", plain(&p.after)),
+        fig(
+            "description",
+            "变更情况说明",
+            "Description",
+            plain(&p.description),
+        ),
+        fig(
+            "report",
+            "报告情况",
+            "Report",
+            Some(rule_text(deadline, p.reported_on, p.late)),
+        ),
+    ])
 }
 
 /// Whether a certification granted on `since` is touched by a late major change of its
@@ -316,7 +436,7 @@ impl Service {
     ) -> ServiceResult<Change> {
         let enterprise_id = authz::require_enterprise(session)?.to_string();
         let today = self.today();
-        let description = check_input(input, today)?;
+        let checked = check_input(input, today)?;
         let mut w = self.write().await?;
         let today = w.today();
         let cert = active_certifications(&mut w, &enterprise_id, today)
@@ -326,7 +446,9 @@ impl Service {
             .ok_or_else(not_certified)?;
         let payload = ChangePayload {
             change_date: input.change_date,
-            description,
+            before: checked.before,
+            after: checked.after,
+            description: checked.description,
             reported_on: None,
             late: false,
         };
@@ -350,7 +472,8 @@ impl Service {
         change_of(item, today)
     }
 
-    /// Edits a draft (or a returned or withdrawn report): type, date and description.
+    /// Edits a draft (or a returned or withdrawn report): type, date, before/after and
+    /// description.
     pub async fn edit_change(
         &self,
         session: &Session,
@@ -372,11 +495,13 @@ impl Service {
             ItemFacts::default(),
         )
         .await?;
-        let description = check_input(input, today)?;
+        let checked = check_input(input, today)?;
         let old = payload_of(&item)?;
         let payload = ChangePayload {
             change_date: input.change_date,
-            description,
+            before: checked.before,
+            after: checked.after,
+            description: checked.description,
             reported_on: old.reported_on,
             late: old
                 .reported_on

@@ -925,6 +925,8 @@ enum Step {
         firm: usize,
         kind: ChangeKind,
         date: NaiveDate,
+        before: &'static str,
+        after: &'static str,
         description: &'static str,
     },
     AcknowledgeChange {
@@ -1504,6 +1506,8 @@ fn plan(t: &Timeline) -> Vec<(DateTime<Utc>, Step)> {
             firm: tianmu,
             kind: ChangeKind::OverseasBranch,
             date: change_date,
+            before: "无境外分支机构",
+            after: "新加坡全资子公司 Tianmu Biopharma (Singapore) Pte. Ltd.",
             description: "公司在新加坡设立全资子公司“Tianmu Biopharma (Singapore) Pte. Ltd.”，\
                           负责东南亚市场注册与销售。",
         },
@@ -1693,6 +1697,8 @@ impl Story {
                 firm,
                 kind,
                 date,
+                before,
+                after,
                 description,
             } => {
                 let s = self.firm(firm)?.clone();
@@ -1703,6 +1709,8 @@ impl Story {
                         &ChangeInput {
                             kind,
                             change_date: date,
+                            before: before.into(),
+                            after: after.into(),
                             description: description.into(),
                         },
                     )

@@ -50,6 +50,10 @@ pub const ADDRESS_CHARS: usize = 200;
 pub const CONTACT_NAME_CHARS: usize = 50;
 /// Segment suggestions returned at most.
 pub const SEGMENT_SUGGESTIONS: i64 = 20;
+/// The most 主导产品 suggestions given at once.
+pub const PRODUCT_SUGGESTIONS: usize = 20;
+/// How many enterprises of a class (most recently updated first) product suggestions read.
+pub const PRODUCT_SUGGESTION_SOURCES: i64 = 500;
 /// Industry search results returned at most.
 pub const INDUSTRY_SEARCH_LIMIT: usize = 50;
 
@@ -1182,6 +1186,59 @@ impl Service {
         rows.iter()
             .map(|r| Ok(r.try_get::<String, _>("segment")?))
             .collect()
+    }
+}
+
+impl Service {
+    /// 主导产品 suggestions: the distinct main products that enterprises of the same class —
+    /// and, when `segment` is given, of the same 细分领域 (ignoring case and surrounding
+    /// blanks) — entered, starting with `prefix` (ignoring case), alphabetical, at most
+    /// [`PRODUCT_SUGGESTIONS`]. The products of the [`PRODUCT_SUGGESTION_SOURCES`] most recently
+    /// updated enterprises of the class are read. Public, like [`Service::segment_suggestions`].
+    pub async fn product_suggestions(
+        &self,
+        class: &str,
+        segment: Option<&str>,
+        prefix: &str,
+    ) -> ServiceResult<Vec<String>> {
+        let class = Industries::builtin()
+            .require_class(class)
+            .map_err(|e| ServiceError::invalid("industry_code", e.text()))?
+            .code
+            .clone();
+        let prefix = prefix.trim().to_lowercase();
+        if prefix.chars().count() > MAIN_PRODUCT_CHARS {
+            return Ok(Vec::new());
+        }
+        let segment = segment
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        let rows = sqlx::query(
+            "SELECT segment, main_products FROM enterprises WHERE industry_code = $1 \
+             AND main_products IS NOT NULL AND main_products <> '' \
+             ORDER BY updated_at DESC, id LIMIT $2",
+        )
+        .bind(class)
+        .bind(PRODUCT_SUGGESTION_SOURCES)
+        .fetch_all(&mut *self.read().await?)
+        .await?;
+        let mut found = std::collections::BTreeSet::new();
+        for r in rows {
+            if let Some(want) = &segment {
+                let theirs: Option<String> = r.try_get("segment")?;
+                if theirs.map(|t| t.trim().to_lowercase()).as_ref() != Some(want) {
+                    continue;
+                }
+            }
+            let stored: Option<String> = r.try_get("main_products")?;
+            for p in main_products_of(stored.as_deref()) {
+                let p = p.trim();
+                if !p.is_empty() && p.to_lowercase().starts_with(&prefix) {
+                    found.insert(p.to_string());
+                }
+            }
+        }
+        Ok(found.into_iter().take(PRODUCT_SUGGESTIONS).collect())
     }
 }
 

@@ -681,6 +681,11 @@ fn render_value(def: Option<&crate::domain::rules::InputDef>, v: &serde_json::Va
 /// The form inputs of the item's ruleset, with the values of the payload (either the payload
 /// object itself or its `inputs` member), in form order; values the ruleset does not know follow.
 fn figures(item: &Item) -> Vec<Figure> {
+    if item.kind == ItemKind::Change
+        && let Some(f) = crate::service::changes::change_figures(item)
+    {
+        return f;
+    }
     let values = item
         .payload
         .get("inputs")

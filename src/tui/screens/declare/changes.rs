@@ -2,8 +2,13 @@
 //! date, before and after, description, evidence), editing and deleting drafts, submitting,
 //! withdrawing, and the detail with the 3-month rule and the history.
 //!
-//! The API takes a type, a date and a description; "before" and "after" are written as the
-//! first two lines of the description (`变更前：…` / `变更后：…`) and read back from it.
+//! The API takes a type, a date, before, after and a description. Reports written before the
+//! API had `before`/`after` carried them as the first two lines of the description
+//! (`变更前：…` / `变更后：…`): such a report is read back with them split out.
+//!
+//! An edit sends the version the form stands on (`If-Match`); when the report was changed
+//! meanwhile (412), the form says who changed it, reloads the report and keeps what was typed
+//! (fields left untouched take the current values).
 
 use super::drafts::DraftStore;
 use super::evidence::EvidenceScreen;
@@ -76,27 +81,34 @@ pub fn split_description(text: &str) -> (String, String, String) {
     (before, after, rest.join("\n"))
 }
 
-/// Joins before, after and the description into the text the API stores.
-pub fn join_description(lang: Lang, before: &str, after: &str, rest: &str) -> String {
-    let mut out = Vec::new();
-    if !before.trim().is_empty() {
-        out.push(format!(
-            "{}{}",
-            tr(lang, "declare.change.before_prefix"),
-            before.trim()
-        ));
+/// (before, after, description) of a change as the API returns it; a report stored before
+/// `before`/`after` existed has them split out of its description.
+pub fn change_parts(c: &Value) -> (String, String, String) {
+    let text = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+    let (before, after, description) = (text("before"), text("after"), text("description"));
+    if before.is_empty() && after.is_empty() {
+        split_description(&description)
+    } else {
+        (before, after, description)
     }
-    if !after.trim().is_empty() {
-        out.push(format!(
-            "{}{}",
-            tr(lang, "declare.change.after_prefix"),
-            after.trim()
-        ));
-    }
-    if !rest.trim().is_empty() {
-        out.push(rest.trim_end().to_string());
-    }
-    out.join("\n")
+}
+
+/// The field texts of a change as the API returns it (the `change` object).
+fn form_values(c: &Value) -> BTreeMap<String, String> {
+    let (before, after, rest) = change_parts(c);
+    let mut v = BTreeMap::new();
+    v.insert(
+        "kind".to_string(),
+        c["kind"].as_str().unwrap_or_default().to_string(),
+    );
+    v.insert(
+        "change_date".to_string(),
+        c["change_date"].as_str().unwrap_or_default().to_string(),
+    );
+    v.insert("before".to_string(), before);
+    v.insert("after".to_string(), after);
+    v.insert("description".to_string(), rest);
+    v
 }
 
 /// The 3-month rule for a change date as of today: the deadline, and whether it has passed.
@@ -338,6 +350,8 @@ pub struct ChangeForm {
     sending: Option<BTreeMap<String, String>>,
     pending: Option<Pending<FormAct>>,
     lang: Lang,
+    /// The conflict explanation while the current report is reloaded.
+    conflict: Option<String>,
 }
 
 fn change_key(id: Option<&str>) -> String {
@@ -385,6 +399,7 @@ impl ChangeForm {
             sending: None,
             pending: None,
             lang: ui.lang,
+            conflict: None,
         }
     }
 
@@ -415,7 +430,9 @@ impl ChangeForm {
         Ok(json!({
             "kind": kind,
             "change_date": date.trim(),
-            "description": join_description(ui.lang, &get("before"), &get("after"), &get("description")),
+            "before": get("before").trim(),
+            "after": get("after").trim(),
+            "description": get("description"),
         }))
     }
 
@@ -609,22 +626,8 @@ impl Screen for ChangeForm {
                     return false;
                 };
                 let c = &t.value["change"];
-                self.version = c["item"]["version"].as_i64();
-                let (before, after, rest) =
-                    split_description(c["description"].as_str().unwrap_or_default());
-                let mut v = BTreeMap::new();
-                v.insert(
-                    "kind".to_string(),
-                    c["kind"].as_str().unwrap_or_default().to_string(),
-                );
-                v.insert(
-                    "change_date".to_string(),
-                    c["change_date"].as_str().unwrap_or_default().to_string(),
-                );
-                v.insert("before".to_string(), before);
-                v.insert("after".to_string(), after);
-                v.insert("description".to_string(), rest);
-                self.kept.set_server(v);
+                self.version = t.version.or(c["item"]["version"].as_i64());
+                self.kept.set_server(form_values(c));
                 self.loaded = true;
                 self.fetched = true;
                 match self.kept.restore() {
@@ -667,6 +670,26 @@ impl Screen for ChangeForm {
                 }
                 true
             }
+            "reload" => {
+                let Some(t) = take::<Tagged>(value) else {
+                    return false;
+                };
+                let c = &t.value["change"];
+                self.version = t.version.or(c["item"]["version"].as_i64());
+                self.kept.rebase(form_values(c));
+                let version = self.version.unwrap_or_default().to_string();
+                let text = format!(
+                    "{}\n{}",
+                    self.conflict.take().unwrap_or_default(),
+                    trf(
+                        cx.lang(),
+                        "declare.change.reloaded",
+                        &[("version", &version)]
+                    )
+                );
+                self.kept.panel.status = Status::Error(text.trim().to_string());
+                true
+            }
             "retry" => {
                 self.kept.retried();
                 if self.kept.unsynced() && self.fetched {
@@ -696,6 +719,16 @@ impl Screen for ChangeForm {
                 }
                 self.kept.panel.status = Status::Error(cx.tr("declare.form.kept_offline"));
                 self.kept.schedule_retry(cx);
+            }
+            "save" | "submit" if error.code() == Some("conflict") => {
+                // changed meanwhile: say by whom, reload, keep what was typed
+                self.sending = None;
+                self.kept.persist();
+                self.conflict = Some(error_text(lang, &error));
+                self.kept.panel.status = Status::Working(cx.tr("declare.change.reloading"));
+                if let Some(id) = self.id.clone() {
+                    cx.spawn("reload", move |c| async move { c.change_detail(&id).await });
+                }
             }
             _ if is_offline(&error) => {
                 self.sending = None;
@@ -966,7 +999,7 @@ impl Screen for ChangeDetail {
                 let Some(t) = take::<Tagged>(value) else {
                     return false;
                 };
-                self.version = t.value["change"]["item"]["version"].as_i64();
+                self.version = t.version.or(t.value["change"]["item"]["version"].as_i64());
                 let text = change_text(cx.ui, &t.value);
                 self.value = Some(t.value);
                 self.error = None;
@@ -1031,7 +1064,7 @@ fn change_text(ui: &Ui, v: &Value) -> String {
     let c = &v["change"];
     let sep = if ui.lang == Lang::Zh { "：" } else { ": " };
     let line = |k: &str, v: String| format!("{}{sep}{v}", ui.tr(k));
-    let (before, after, rest) = split_description(c["description"].as_str().unwrap_or_default());
+    let (before, after, rest) = change_parts(c);
     let mut out = vec![
         line(
             "declare.change.kind",
@@ -1084,10 +1117,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn before_and_after_round_trip_through_the_description() {
-        let text = join_description(Lang::Zh, "杭州天目", "天目生物", "股东会决议更名。\n第二行");
+    fn an_old_report_has_before_and_after_split_out_of_its_description() {
+        let text = "变更前：杭州天目\n变更后：天目生物\n股东会决议更名。\n第二行";
         assert_eq!(
-            split_description(&text),
+            change_parts(&json!({"description": text})),
             (
                 "杭州天目".to_string(),
                 "天目生物".to_string(),
@@ -1095,8 +1128,12 @@ mod tests {
             )
         );
         // English labels are read back too; a description without them is all "rest"
-        let en = join_description(Lang::En, "A", "B", "why");
-        assert_eq!(split_description(&en).0, "A");
+        assert_eq!(split_description("Before: A\nAfter: B\nwhy").0, "A");
+        // a report with before/after of its own is taken as it is
+        assert_eq!(
+            change_parts(&json!({"before": "A", "after": "", "description": "变更前：X"})),
+            ("A".to_string(), String::new(), "变更前：X".to_string())
+        );
         assert_eq!(
             split_description("只有说明"),
             (String::new(), String::new(), "只有说明".to_string())

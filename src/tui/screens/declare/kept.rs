@@ -115,6 +115,32 @@ impl KeptForm {
         self.kept = values;
     }
 
+    /// The server holds `now` (a newer version than the one the form stood on): fields the
+    /// user left as the server had them take the new values; typed ones stay.
+    pub fn rebase(&mut self, now: BTreeMap<String, String>) {
+        let typed = self.values();
+        let ids: Vec<String> = self
+            .panel
+            .form
+            .fields()
+            .iter()
+            .map(|f| f.id.clone())
+            .collect();
+        for id in ids {
+            let was = self.server.get(&id).cloned().unwrap_or_default();
+            let is = typed.get(&id).cloned().unwrap_or_default();
+            let new = now.get(&id).cloned().unwrap_or_default();
+            if is == was && new != was {
+                self.panel.form.set_value(&id, &new);
+            }
+        }
+        self.server = now
+            .into_iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        self.persist();
+    }
+
     /// Whether the fields hold something the server does not have.
     pub fn unsynced(&self) -> bool {
         self.values() != self.server

@@ -724,8 +724,9 @@ fn a_new_change_explains_the_three_month_rule_is_saved_edited_and_deleted() {
         let item = &list["items"][0];
         assert_eq!(item["kind"], "rename");
         assert_eq!(item["item"]["state"]["state"], "draft");
-        let desc = item["description"].as_str().unwrap();
-        assert!(desc.contains("深圳光驰光电集团有限公司"), "{desc}");
+        assert_eq!(item["before"], "深圳光驰光电科技有限公司");
+        assert_eq!(item["after"], "深圳光驰光电集团有限公司");
+        assert_eq!(item["description"], "经股东会决议更名。");
         // back to the list, open it, edit, then delete the draft
         h.key(KeyCode::Esc);
         h.key(KeyCode::Enter);
@@ -767,11 +768,83 @@ fn a_change_is_submitted_after_the_confirmation() {
     assert!(h.shows("提交重大变更报告？"));
     h.key(KeyCode::Tab);
     h.key(KeyCode::Enter);
+    // a rename states the names before and after: the API says so under the fields, and
+    // nothing typed is lost
+    let s = h.screen(120, 40);
+    assert!(s.contains("请填写变更前情况"), "{s}");
+    assert!(s.contains("更名"), "{s}");
+    snap(&mut h, "change_before_missing_zh");
+    let c = h.app.client.clone();
+    let list = h.rt.block_on(async move { c.changes("").await }).unwrap();
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    // the cursor is on the first field in error
+    h.type_text("深圳光驰光电科技有限公司");
+    h.key(KeyCode::Tab);
+    h.type_text("深圳光驰光电集团有限公司");
+    h.key(KeyCode::F(9));
+    assert!(h.shows("提交重大变更报告？"), "{}", h.screen(120, 40));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
     let c = h.app.client.clone();
     let list = h.rt.block_on(async move { c.changes("").await }).unwrap();
     let item = &list["items"][0];
     assert_eq!(item["item"]["state"]["state"], "submitted", "{item}");
     assert_eq!(item["late"], false);
+}
+
+#[test]
+fn an_edit_of_a_change_changed_meanwhile_reloads_and_keeps_what_was_typed() {
+    let mut h = as_user(Lang::Zh, "sz_guangchi");
+    let c = h.app.client.clone();
+    let body = |before: &str| {
+        serde_json::json!({
+            "kind": "rename", "change_date": "2026-04-01",
+            "before": before, "after": "深圳光驰光电集团有限公司", "description": "更名。"
+        })
+    };
+    let created =
+        h.rt.block_on({
+            let c = c.clone();
+            let b = body("深圳光驰光电科技有限公司");
+            async move { c.create_change(&b).await }
+        })
+        .unwrap();
+    let id = created.value["item"]["id"].as_str().unwrap().to_string();
+    open_ws(&mut h, "changes");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('e'));
+    assert!(h.shows("深圳光驰光电科技有限公司"));
+    // the description is typed while someone else corrects 变更前 (version 1 → 2)
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
+    h.type_text("经股东会决议。");
+    h.rt.block_on({
+        let (c, id) = (c.clone(), id.clone());
+        let b = body("深圳市光驰光电科技有限公司");
+        async move { c.edit_change(&id, 1, &b).await }
+    })
+    .unwrap();
+    h.ctrl('s');
+    let s = h.screen(120, 40);
+    assert!(s.contains("已载入最新版本（第 2 版）"), "{s}");
+    assert!(
+        s.contains("更名。经股东会决议。"),
+        "what was typed stays: {s}"
+    );
+    assert!(
+        s.contains("深圳市光驰光电科技有限公司"),
+        "the untouched field: {s}"
+    );
+    snap(&mut h, "change_conflict_zh");
+    // saving again stands on version 2 and keeps both changes
+    h.ctrl('s');
+    let now =
+        h.rt.block_on(async move { c.change_detail(&id).await })
+            .unwrap();
+    assert_eq!(now.version, Some(3), "{}", h.screen(120, 40));
+    assert_eq!(now.value["change"]["before"], "深圳市光驰光电科技有限公司");
+    assert_eq!(now.value["change"]["description"], "更名。经股东会决议。");
 }
 
 // ---------------------------------------------------------------------------------------------

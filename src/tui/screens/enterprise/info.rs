@@ -8,12 +8,18 @@
 //! the code lists: typing on those fields opens a tree picker searching by name, code or
 //! pinyin initials; picking the industry moves on to 细分领域 and then 主导产品 (one per line).
 //!
+//! 细分领域 and 主导产品 (the line being typed) show what enterprises of the chosen 所属行业
+//! already entered, narrowed as the user types (the latest request wins; products also by the
+//! 细分领域 typed). Down/Up highlight one, Enter takes it, Esc closes the list; free text is
+//! still allowed. Choosing another industry refreshes them.
+//!
 //! A certified enterprise sees the information read-only with the API's note on 信息更新; while
 //! the update period is open, Enter opens the workspace's 信息更新 entry (if one is registered,
 //! see [`super::INFO_UPDATE`]).
 
 use super::{INFO_UPDATE, Line, Sheet, find_entry, hint, number_text};
 use crate::client::{ClientError, Tagged};
+use crate::display;
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
 use crate::tui::screen::{Ctx, Screen, error_text, field_errors, take};
@@ -427,6 +433,59 @@ fn form_values(data: &Value) -> BTreeMap<&'static str, String> {
         .collect()
 }
 
+/// The most suggestions shown at once.
+const SUGGESTIONS_SHOWN: usize = 6;
+
+/// What suggestions are asked for: the field, the industry class, the typed prefix and, for
+/// products, the 细分领域 typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SuggestKey {
+    field: &'static str,
+    class: String,
+    prefix: String,
+    segment: String,
+}
+
+/// An answer to a suggestion request, with the request it answers.
+struct SuggestAnswer {
+    key: SuggestKey,
+    items: Vec<String>,
+}
+
+/// The suggestions under 细分领域 or 主导产品.
+struct Suggest {
+    key: SuggestKey,
+    items: Vec<String>,
+    /// The highlighted one (Down/Up); none until the user moves into the list.
+    cursor: Option<usize>,
+}
+
+/// The line of a field suggestions are for: 细分领域 whole, the last line of 主导产品.
+fn suggest_line(field: &str, text: &str) -> String {
+    if field == "main_products" {
+        text.rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// The entries of `items` that extend `prefix` (ignoring case), the typed text itself left out.
+fn narrowed(items: &[String], prefix: &str) -> Vec<String> {
+    let p = prefix.to_lowercase();
+    items
+        .iter()
+        .filter(|i| {
+            let l = i.to_lowercase();
+            l.starts_with(&p) && l != p
+        })
+        .cloned()
+        .collect()
+}
+
 /// The edit of the basic information.
 pub struct EditInfo {
     panel: FormPanel,
@@ -437,6 +496,10 @@ pub struct EditInfo {
     picker: Option<(Pick, TreePicker)>,
     /// The conflict explanation while the current record is reloaded.
     conflict: Option<String>,
+    /// The suggestions shown (under the focused field they belong to).
+    suggest: Option<Suggest>,
+    /// The suggestions last asked for.
+    asked: Option<SuggestKey>,
 }
 
 impl EditInfo {
@@ -494,6 +557,196 @@ impl EditInfo {
             original: data,
             picker: None,
             conflict: None,
+            suggest: None,
+            asked: None,
+        }
+    }
+
+    /// The suggestions the focused field wants now (none off 细分领域 and 主导产品, or without
+    /// an industry class).
+    fn suggest_key(&self) -> Option<SuggestKey> {
+        let field = match self.panel.form.focused()? {
+            "segment" => "segment",
+            "main_products" => "main_products",
+            _ => return None,
+        };
+        let class = self.code_of("industry_code")?;
+        if class.len() != 4 || !class.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let text = self.panel.form.field(field)?.text_value();
+        let segment = if field == "main_products" {
+            self.panel
+                .form
+                .field("segment")
+                .map(|f| f.text_value().trim().to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Some(SuggestKey {
+            field,
+            class,
+            prefix: suggest_line(field, &text),
+            segment,
+        })
+    }
+
+    /// Asks for the suggestions the focused field wants, if they changed; meanwhile the list
+    /// shown is narrowed to what was typed (or closed, off its field or its industry).
+    fn refresh_suggestions(&mut self, cx: &mut Ctx) {
+        let key = self.suggest_key();
+        if key == self.asked {
+            return;
+        }
+        self.asked = key.clone();
+        let Some(key) = key else {
+            self.suggest = None;
+            return;
+        };
+        self.suggest = self.suggest.take().and_then(|s| {
+            let same = s.key.field == key.field
+                && s.key.class == key.class
+                && s.key.segment == key.segment;
+            let items = narrowed(&s.items, &key.prefix);
+            (same && !items.is_empty()).then(|| Suggest {
+                key: key.clone(),
+                items,
+                cursor: None,
+            })
+        });
+        cx.spawn("suggest", move |c| async move {
+            let v = match key.field {
+                "segment" => c.segment_suggestions(&key.class, &key.prefix).await?,
+                _ => {
+                    let segment = Some(key.segment.as_str()).filter(|s| !s.is_empty());
+                    c.product_suggestions(&key.class, segment, &key.prefix)
+                        .await?
+                }
+            };
+            let items = v["suggestions"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(SuggestAnswer { key, items })
+        });
+    }
+
+    /// Down/Up/Enter/Esc on an open list of suggestions; `None` when the key is not for it.
+    fn suggest_key_event(&mut self, ev: &KeyEvent) -> Option<Handled> {
+        let focused = self.panel.form.focused();
+        let s = self.suggest.as_mut()?;
+        if focused != Some(s.key.field) || s.items.is_empty() {
+            return None;
+        }
+        if ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return None;
+        }
+        let last = s.items.len().min(SUGGESTIONS_SHOWN) - 1;
+        match ev.code {
+            KeyCode::Down => {
+                s.cursor = Some(s.cursor.map_or(0, |i| (i + 1).min(last)));
+                Some(Handled::Changed)
+            }
+            KeyCode::Up if s.cursor.is_some() => {
+                s.cursor = s.cursor.and_then(|i| i.checked_sub(1));
+                Some(Handled::Changed)
+            }
+            KeyCode::Esc => {
+                self.suggest = None;
+                Some(Handled::Changed)
+            }
+            KeyCode::Enter if s.cursor.is_some() => {
+                let field = s.key.field;
+                let chosen = s.items[s.cursor.unwrap_or_default()].clone();
+                let text = self
+                    .panel
+                    .form
+                    .field(field)
+                    .map(|f| f.text_value())
+                    .unwrap_or_default();
+                let value = match text.rfind('\n') {
+                    Some(i) if field == "main_products" => format!("{}{chosen}", &text[..=i]),
+                    _ => chosen,
+                };
+                self.panel.form.set_value(field, &value);
+                self.panel.form.set_error(field, None);
+                self.panel.edited = true;
+                self.suggest = None;
+                Some(Handled::Changed)
+            }
+            _ => None,
+        }
+    }
+
+    /// The list of suggestions under the cursor of its field.
+    fn render_suggestions(&self, area: Rect, buf: &mut Buffer, ui: &Ui) {
+        let Some(s) = &self.suggest else {
+            return;
+        };
+        let Some(at) = self.panel.cursor() else {
+            return;
+        };
+        if self.panel.form.focused() != Some(s.key.field) || s.items.is_empty() {
+            return;
+        }
+        let shown = &s.items[..s.items.len().min(SUGGESTIONS_SHOWN)];
+        let title = ui.tr("ent.edit.suggest_title");
+        let widest = shown
+            .iter()
+            .map(|i| display::width(i) + 5)
+            .chain([display::width(&title) + 5])
+            .max()
+            .unwrap_or(20) as u16;
+        let typed = self
+            .panel
+            .form
+            .field(s.key.field)
+            .map(|f| display::width(&suggest_line(s.key.field, &f.text_value())))
+            .unwrap_or(0) as u16;
+        let x = at.x.saturating_sub(typed).max(area.x);
+        let w = widest.min(area.right().saturating_sub(x));
+        let h = shown.len() as u16 + 2;
+        let y = if at.y + 1 + h <= area.bottom() {
+            at.y + 1
+        } else {
+            at.y.saturating_sub(h)
+        };
+        let rect = Rect {
+            x,
+            y: y.max(area.y),
+            width: w,
+            height: h.min(area.height),
+        };
+        if rect.width < 6 || rect.height < 3 {
+            return;
+        }
+        clear(buf, rect, ui.style(Role::Text));
+        let b = block(ui, &title, true);
+        let inner = b.inner(rect);
+        b.render(rect, buf);
+        for (i, item) in shown.iter().enumerate().take(inner.height as usize) {
+            let (mark, role) = if s.cursor == Some(i) {
+                ("› ", Role::Selection)
+            } else {
+                ("  ", Role::Text)
+            };
+            put(
+                buf,
+                inner.x,
+                inner.y + i as u16,
+                &format!("{mark}{item}"),
+                inner.width,
+                ui.style(role),
+            );
         }
     }
 
@@ -609,6 +862,15 @@ impl EditInfo {
     }
 }
 
+impl EditInfo {
+    /// Whether a list of suggestions shows under the focused field.
+    fn suggestions_open(&self) -> bool {
+        self.suggest
+            .as_ref()
+            .is_some_and(|s| !s.items.is_empty() && self.panel.form.focused() == Some(s.key.field))
+    }
+}
+
 fn is_number(field: &str) -> bool {
     matches!(field, "employees" | "revenue" | "total_assets")
 }
@@ -648,6 +910,9 @@ impl Screen for EditInfo {
         {
             h.insert(0, super::fixed_hint("Enter", "ent.key.choose"));
         }
+        if self.suggestions_open() {
+            h.insert(0, super::fixed_hint("↓↑ Enter", "ent.key.take_suggestion"));
+        }
         h
     }
 
@@ -658,6 +923,8 @@ impl Screen for EditInfo {
                 Handled::Event(PickerEvent::Picked(node)) => {
                     self.picker = None;
                     self.picked(pick, &node.code);
+                    // another industry: other segments and products
+                    self.refresh_suggestions(cx);
                     Handled::Changed
                 }
                 Handled::Ignored if ev.code == KeyCode::Esc => {
@@ -692,14 +959,20 @@ impl Screen for EditInfo {
                 return Handled::Changed;
             }
         }
-        match self.panel.key(ev, cx.keymap) {
+        if let Some(h) = self.suggest_key_event(ev) {
+            self.refresh_suggestions(cx);
+            return h;
+        }
+        let h = match self.panel.key(ev, cx.keymap) {
             Handled::Event(PanelEvent::Submit) => {
                 self.submit(cx);
                 Handled::Changed
             }
             Handled::Event(PanelEvent::SaveDraft) => Handled::Unchanged,
             other => super::plain(other),
-        }
+        };
+        self.refresh_suggestions(cx);
+        h
     }
 
     fn paste(&mut self, text: &str, cx: &mut Ctx) -> bool {
@@ -711,10 +984,28 @@ impl Screen for EditInfo {
             self.open_picker(pick, text.trim(), cx.ui);
             return true;
         }
-        self.panel.paste(text)
+        let changed = self.panel.paste(text);
+        self.refresh_suggestions(cx);
+        changed
     }
 
     fn done(&mut self, kind: &'static str, value: Box<dyn Any + Send>, cx: &mut Ctx) -> bool {
+        if kind == "suggest" {
+            let Some(a) = take::<SuggestAnswer>(value) else {
+                return false;
+            };
+            // an answer for what is no longer typed is dropped
+            if self.asked.as_ref() != Some(&a.key) {
+                return false;
+            }
+            let items = narrowed(&a.items, &a.key.prefix);
+            self.suggest = (!items.is_empty()).then_some(Suggest {
+                key: a.key,
+                items,
+                cursor: None,
+            });
+            return true;
+        }
         let Some(t) = take::<Tagged>(value) else {
             return false;
         };
@@ -759,6 +1050,11 @@ impl Screen for EditInfo {
     }
 
     fn failed(&mut self, kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
+        if kind == "suggest" {
+            // suggestions only help: without them the field is typed as before
+            let shown = self.suggest.take().is_some();
+            return shown;
+        }
         if kind == "save" && error.code() == Some("conflict") {
             self.conflict = Some(error_text(cx.lang(), &error));
             self.panel.status = Status::Working(cx.tr("ent.edit.reloading"));
@@ -780,7 +1076,9 @@ impl Screen for EditInfo {
             };
             clear(buf, rect, ui.style(Role::Text));
             picker.render(rect, buf, ui);
+            return;
         }
+        self.render_suggestions(area, buf, ui);
     }
 
     fn cursor(&self) -> Option<Position> {

@@ -671,3 +671,117 @@ fn opening_a_message_marks_it_read_and_m_marks_without_opening() {
         }
     }
 }
+
+/// Puts the enterprise of `login` into the industry class `class` with a segment and products
+/// (SQL, as if it had entered them).
+fn enter_as(h: &Harness, login: &str, class: &str, segment: &str, products: &[&str]) {
+    let svc = h.service.clone();
+    let (login, class, segment) = (login.to_string(), class.to_string(), segment.to_string());
+    let products = serde_json::to_string(products).unwrap();
+    h.rt.block_on(async move {
+        let mut w = svc.write().await.expect("write");
+        sqlx::query(
+            "UPDATE enterprises SET industry_code = $1, segment = $2, main_products = $3 \
+             WHERE id = (SELECT enterprise_id FROM accounts WHERE login_name = $4)",
+        )
+        .bind(class)
+        .bind(segment)
+        .bind(products)
+        .bind(login)
+        .execute(&mut *w)
+        .await
+        .expect("update");
+        w.commit().await.expect("commit");
+    });
+}
+
+#[test]
+fn the_segment_suggests_what_enterprises_of_the_industry_entered_and_enter_takes_one() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = Harness::demo(lang);
+        // gz_ruixin is 3983 智能传感器; two more enterprises of 3983, one of 4090 (bj_zhixin)
+        enter_as(
+            &h,
+            "sz_haiyun",
+            "3983",
+            "智能网联汽车传感器",
+            &["毫米波雷达"],
+        );
+        enter_as(&h, "hz_xiyue", "3983", "智能家居传感器", &["温湿度传感器"]);
+        h.login("gz_ruixin");
+        h.key(KeyCode::Char('1'));
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Tab); // 细分领域
+        clear(&mut h);
+        h.type_text("智能");
+        let s = h.screen(80, 24);
+        assert!(
+            s.contains("智能网联汽车传感器") && s.contains("智能家居传感器"),
+            "{s}"
+        );
+        snap(
+            &mut h,
+            &format!("edit_segment_suggestions_{}", lang_name(lang)),
+        );
+        // typing narrows them
+        h.type_text("网");
+        let s = h.screen(80, 24);
+        assert!(s.contains("智能网联汽车传感器"), "{s}");
+        assert!(!s.contains("智能家居传感器"), "{s}");
+        // Down highlights, Enter takes it
+        h.key(KeyCode::Down);
+        assert!(h.shows("› 智能网联汽车传感器"));
+        h.key(KeyCode::Enter);
+        assert!(!h.shows("› "), "the list closes");
+        // 主导产品 suggests the products of that segment for the line being typed
+        h.key(KeyCode::Tab);
+        h.ctrl('e');
+        h.key(KeyCode::Enter);
+        h.type_text("毫");
+        assert!(h.shows("毫米波雷达"), "{}", h.screen(80, 24));
+        assert!(!h.shows("温湿度传感器"));
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::F(9));
+        let stored = own_enterprise(&h);
+        assert_eq!(stored["segment"], "智能网联汽车传感器");
+        let products = stored["main_products"].as_array().unwrap();
+        assert_eq!(products.last().unwrap(), "毫米波雷达", "{products:?}");
+    }
+}
+
+#[test]
+fn another_industry_brings_its_own_segments_and_free_text_is_kept() {
+    let mut h = Harness::demo(Lang::Zh);
+    enter_as(
+        &h,
+        "sz_haiyun",
+        "3983",
+        "智能网联汽车传感器",
+        &["毫米波雷达"],
+    );
+    h.login("gz_ruixin");
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    clear(&mut h);
+    assert!(h.shows("智能网联汽车传感器"), "{}", h.screen(80, 24));
+    // 所属行业 → 4090 (bj_zhixin's 工业视觉检测): the list follows the industry
+    h.key(KeyCode::BackTab);
+    h.type_text("4090");
+    h.key(KeyCode::Enter);
+    let s = h.screen(80, 24);
+    assert!(s.contains("工业视觉检测"), "{s}");
+    assert!(!s.contains("智能网联汽车传感器"), "{s}");
+    // free text no one entered: no list, and it is stored as typed
+    h.type_text("激光测距");
+    assert!(!h.shows("工业视觉检测"));
+    h.key(KeyCode::F(9));
+    let stored = own_enterprise(&h);
+    assert_eq!(
+        (stored["industry_code"].as_str(), stored["segment"].as_str()),
+        (Some("4090"), Some("激光测距"))
+    );
+}

@@ -217,7 +217,12 @@ impl ItemDetail {
             ),
         ];
         if let Some(sub) = item["subtype"].as_str() {
-            first.push(sub.to_string());
+            // a major change names its type (更名 …); other subtypes are shown as they come
+            first.push(if item["kind"] == "change" {
+                tr(lang, &format!("declare.change.kind.{sub}"))
+            } else {
+                sub.to_string()
+            });
         }
         let mut second = vec![trf(
             lang,
@@ -457,12 +462,31 @@ fn overview_lines(ui: &Ui, d: &Value, width: usize) -> Vec<(String, Role)> {
         };
         out.extend(kv(&l, &v, label_w, width, Role::Text));
     }
-    section(&tr(lang, "review.overview.figures"), &mut out);
+    // a major change is what the reviewer decides on: its type, date, before and after come
+    // first, the enterprise after them
+    let change = d["item"]["kind"] == "change";
+    let enterprise = std::mem::take(&mut out);
+    section(
+        &tr(
+            lang,
+            if change {
+                "review.overview.change"
+            } else {
+                "review.overview.figures"
+            },
+        ),
+        &mut out,
+    );
     let figures = d["figures"].as_array().cloned().unwrap_or_default();
     if figures.is_empty() {
         out.push((tr(lang, "review.overview.no_figures"), Role::Muted));
     }
-    let label_w = (width * 11 / 20).max(10);
+    // a form's labels are long sentences; a change's are short words
+    let label_w = if change {
+        14.min(width / 3)
+    } else {
+        (width * 11 / 20).max(10)
+    };
     for f in figures {
         let label = text_of(ui, &f["label"]);
         let (value, role) = if f["value"].is_null() {
@@ -472,7 +496,16 @@ fn overview_lines(ui: &Ui, d: &Value, width: usize) -> Vec<(String, Role)> {
         };
         out.extend(kv(&label, &value, label_w, width, role));
     }
-    out
+    if change {
+        out.push((String::new(), Role::Text));
+        out.extend(enterprise);
+        out
+    } else {
+        let mut all = enterprise;
+        all.push((String::new(), Role::Text));
+        all.extend(out);
+        all
+    }
 }
 
 fn status_mark(status: &str) -> (&'static str, Role) {

@@ -605,3 +605,35 @@ fn a_zip_of_evidence_lists_its_files_and_saves() {
     assert_eq!(std::fs::read(&saved).unwrap(), bytes);
     assert!(h.shows("已保存到"));
 }
+
+#[test]
+fn a_major_change_shows_its_type_date_before_and_after_in_the_overview() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = Harness::demo(lang);
+        let firm = other(&h, "sz_guangchi");
+        h.rt.block_on(async {
+            let c = firm
+                .create_change(&json!({
+                    "kind": "rename", "change_date": "2026-04-01",
+                    "before": "深圳光驰光电科技有限公司", "after": "深圳光驰光电集团有限公司",
+                    "description": "经股东会决议更名。"
+                }))
+                .await
+                .expect("create");
+            let id = c.value["item"]["id"].as_str().unwrap().to_string();
+            firm.change_action(&id, 1, "submit", None)
+                .await
+                .expect("submit");
+        });
+        h.login("sz_prov");
+        h.key(KeyCode::Char('4'));
+        h.key(KeyCode::Enter);
+        let s = h.screen(120, 40);
+        assert!(
+            s.contains("深圳光驰光电科技有限公司") && s.contains("深圳光驰光电集团有限公司"),
+            "{s}"
+        );
+        assert!(s.contains("经股东会决议更名。"), "{s}");
+        snap(&mut h, &format!("change_overview_{lang:?}"));
+    }
+}
