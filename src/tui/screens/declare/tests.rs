@@ -383,6 +383,61 @@ fn the_detail_shows_history_and_withdraw_warns_when_the_window_has_closed() {
     }
 }
 
+/// 广东 closes its open 专精特新 window (gz_ruixin's declaration is in it).
+fn close_gd_specialized_window(h: &mut Harness) {
+    let admin = h.app.client.another();
+    h.rt.block_on(async {
+        admin.login("gd_admin", "Demo-2025!").await.unwrap();
+        let open = admin.authority_windows("440000").await.unwrap();
+        for w in open["items"].as_array().unwrap() {
+            if w["tier"] == "specialized" && w["status"] == "open" {
+                admin
+                    .close_window(w["id"].as_str().unwrap(), w["version"].as_i64().unwrap())
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+}
+
+#[test]
+fn with_the_window_closed_the_detail_warns_before_withdrawing_and_then_says_why_it_cannot_be_resubmitted()
+ {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = as_user(lang, "gz_ruixin");
+        close_gd_specialized_window(&mut h);
+        open_ws(&mut h, "declarations");
+        h.key(KeyCode::Enter);
+        // the server offers the withdrawal with the closed-window confirmation: asked at once
+        h.key(KeyCode::Char('w'));
+        let s = h.screen(80, 24);
+        assert!(
+            s.contains("撤回后将不能再次提交") || s.contains("cannot be resubmitted"),
+            "{s}"
+        );
+        snap(&mut h, &format!("withdraw_closed_first_{}", lang_name(lang)));
+        // the safe choice first: Enter alone keeps it submitted
+        h.key(KeyCode::Enter);
+        assert_eq!(declarations(&h)[0]["state"]["state"], "submitted");
+        h.key(KeyCode::Char('w'));
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
+        assert_eq!(
+            declarations(&h)[0]["state"]["state"],
+            "withdrawn",
+            "one confirmation is enough"
+        );
+        // withdrawn with the window closed: editable, not submittable, and the screen says why
+        let s = h.screen(120, 40);
+        assert!(s.contains("暂不能提交") || s.contains("Cannot be submitted now"), "{s}");
+        assert!(!s.contains("F9/Ctrl-g"), "no submit key is offered: {s}");
+        h.key(KeyCode::F(9));
+        let s = h.screen(120, 40);
+        assert!(s.contains("未开放") || s.contains("is not open"), "{s}");
+        snap(&mut h, &format!("withdrawn_closed_{}", lang_name(lang)));
+    }
+}
+
 #[test]
 fn withdraw_to_edit_opens_the_form() {
     let mut h = as_user(Lang::Zh, "gz_ruixin");
