@@ -1046,7 +1046,13 @@ async fn past_applications_are_listed_for_their_enterprise_only(mode: Mode) {
         .unwrap()
         .to_string();
     // certified 创新型 three years ago (the review side's final pass, as SQL)
-    let cert = common::life::certify(&w.env, &eid, zjtx::domain::tiers::Tier::Innovative, "2022-06-01").await;
+    let cert = common::life::certify(
+        &w.env,
+        &eid,
+        zjtx::domain::tiers::Tier::Innovative,
+        "2022-06-01",
+    )
+    .await;
     st.admin
         .set_review_flags(std::slice::from_ref(&cert), true)
         .await

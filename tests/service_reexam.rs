@@ -757,7 +757,12 @@ async fn the_enterprise_sees_its_own_applications_with_the_last_reason_and_the_h
     wd.flag(&wd.gd_admin, &cert).await;
     let app = env.svc.apply_reexam(&s, Tier::Innovative).await.unwrap();
     env.svc
-        .return_item(&wd.gz_rev, &app.id, app.version, "请补充近两年财务审计报告".into())
+        .return_item(
+            &wd.gz_rev,
+            &app.id,
+            app.version,
+            "请补充近两年财务审计报告".into(),
+        )
         .await
         .unwrap();
     let again = env.svc.apply_reexam(&s, Tier::Innovative).await.unwrap();
@@ -775,7 +780,11 @@ async fn the_enterprise_sees_its_own_applications_with_the_last_reason_and_the_h
     assert_eq!(a.year, 2025);
     assert_eq!(a.state, State::Submitted(City));
     assert_eq!(a.level, Some(City), "the current level");
-    assert_eq!(a.expires_on, Some(d("2025-05-31")), "the period applied for");
+    assert_eq!(
+        a.expires_on,
+        Some(d("2025-05-31")),
+        "the period applied for"
+    );
     assert!(a.submitted_at.is_some() && a.decided_at.is_none());
     let last = a.last_reason.as_ref().expect("the return's reason");
     assert_eq!(

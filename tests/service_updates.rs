@@ -524,7 +524,12 @@ async fn the_history_lists_past_updates_with_their_outcome_and_last_reason() {
         .await
         .unwrap();
     env.svc
-        .reject(&wd.gd_rev, &y26.id, y26.version, "社保缴纳人数与员工人数不符".into())
+        .reject(
+            &wd.gd_rev,
+            &y26.id,
+            y26.version,
+            "社保缴纳人数与员工人数不符".into(),
+        )
         .await
         .unwrap();
 

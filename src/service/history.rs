@@ -108,7 +108,8 @@ async fn own_items(
     let limit = page.limit();
     let mut q = Sql::new("SELECT id FROM items WHERE kind = ");
     q.bind(kind.code());
-    q.push(" AND enterprise_id = ").bind(enterprise_id.to_string());
+    q.push(" AND enterprise_id = ")
+        .bind(enterprise_id.to_string());
     keyset(
         &mut q,
         "created_at",

@@ -724,7 +724,11 @@ impl Screen for DeclarationDetail {
             Some("submit") if self.offers(OwnerAction::Edit) => {
                 // editable but not submittable now: the server's reasons
                 let why = self.submit_blockers(cx.ui);
-                self.status = format!("{}\n{}", cx.tr("declare.detail.cannot_submit"), why.join("\n"));
+                self.status = format!(
+                    "{}\n{}",
+                    cx.tr("declare.detail.cannot_submit"),
+                    why.join("\n")
+                );
                 self.status_role = Role::Warning;
                 Handled::Changed
             }
