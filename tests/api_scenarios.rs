@@ -314,6 +314,7 @@ each_mode!(
     chains_are_set_with_if_match_once_configured,
     a_change_is_edited_on_the_version_its_etag_names,
     suggestions_come_from_enterprises_of_the_class,
+    past_applications_are_listed_for_their_enterprise_only,
 );
 
 async fn register_to_certification(mode: Mode) {
@@ -454,6 +455,16 @@ async fn return_and_resubmit(mode: Mode) {
 
     let mine = firm.declaration(&id).await.unwrap();
     assert_eq!(mine.value["state"]["state"], "returned");
+    conforms("declaration", 200, &mine.value);
+    assert_eq!(
+        mine.value["actions"],
+        json!([
+            {"action": "edit", "confirm": null},
+            {"action": "resubmit", "confirm": null},
+            {"action": "export", "confirm": null}
+        ]),
+        "a returned declaration is edited and resubmitted"
+    );
     let saved = firm
         .save_declaration(&id, mine.version.unwrap(), &inputs())
         .await
@@ -477,6 +488,21 @@ async fn withdraw(mode: Mode) {
     let (id, v) = w.draft(&firm, &window).await;
     let submitted = firm.submit_declaration(&id, v).await.unwrap();
     let v = submitted["version"].as_i64().unwrap();
+    let detail = firm.declaration(&id).await.unwrap();
+    conforms("declaration", 200, &detail.value);
+    let offered: Vec<&str> = detail.value["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(offered, ["withdraw", "withdraw_edit", "export"]);
+    // the reviewer reading it is offered only the export
+    let theirs = st.county.declaration(&id).await.unwrap();
+    assert_eq!(
+        theirs.value["actions"],
+        json!([{"action": "export", "confirm": null}])
+    );
     let withdrawn = firm.withdraw_declaration(&id, v, false).await.unwrap();
     assert_ne!(withdrawn["state"]["state"], "submitted", "{withdrawn}");
     let q = st.county.queue("").await.unwrap();
@@ -1121,4 +1147,58 @@ async fn suggestions_come_from_enterprises_of_the_class(mode: Mode) {
             .status(),
         Some(401)
     );
+}
+
+async fn past_applications_are_listed_for_their_enterprise_only(mode: Mode) {
+    let Some(w) = World::new(mode).await else {
+        return;
+    };
+    let st = staff(&w).await;
+    let firm = w.firm("firm", 1).await;
+    w.basic_info(&firm).await;
+    let eid = firm.own_enterprise().await.unwrap().value["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // certified 创新型 three years ago (the review side's final pass, as SQL)
+    let cert = common::life::certify(
+        &w.env,
+        &eid,
+        zjtx::domain::tiers::Tier::Innovative,
+        "2022-06-01",
+    )
+    .await;
+    st.admin
+        .set_review_flags(std::slice::from_ref(&cert), true)
+        .await
+        .unwrap();
+    let app = firm.apply_reexam("innovative").await.unwrap();
+    let app_id = app["id"].as_str().unwrap().to_string();
+    let update = firm.start_update().await.unwrap();
+    let uid = update.value["id"].as_str().unwrap().to_string();
+    firm.update_action(&uid, update.version.unwrap(), "submit", None)
+        .await
+        .unwrap();
+
+    let reexams = firm.reexam_history("limit=10").await.unwrap();
+    conforms("reexam_history", 200, &reexams);
+    assert_eq!(reexams["items"][0]["id"], app_id.as_str());
+    assert_eq!(reexams["items"][0]["state"]["level"], "city");
+    assert_eq!(reexams["items"][0]["expires_on"], "2025-05-31");
+    let detail = firm.reexam_detail(&app_id).await.unwrap();
+    conforms("reexam_detail", 200, &detail.value);
+    assert_eq!(detail.value["history"][0]["action"], "submit");
+    let updates = firm.update_history("limit=10").await.unwrap();
+    conforms("update_history", 200, &updates);
+    assert_eq!(updates["items"][0]["id"], uid.as_str());
+    assert_eq!(updates["items"][0]["year"], 2025);
+
+    // another enterprise has none; staff have no such list
+    let other = w.firm("other", 2).await;
+    assert_eq!(other.reexam_history("").await.unwrap()["items"], json!([]));
+    assert_eq!(other.update_history("").await.unwrap()["items"], json!([]));
+    let e = other.reexam_detail(&app_id).await.unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    let e = st.admin.reexam_history("").await.unwrap_err();
+    assert_eq!(e.status(), Some(403));
 }

@@ -1130,6 +1130,14 @@ fn rows() -> Vec<Row> {
                 svc.pass_reexam(s, &x.ids.r_b, v).await
             }),
     ]);
+    group(&mut rows, "history", vec![
+        row!(Read, "reexam_history",               "✓ ✓ F F F F F F F F F F F",
+            |svc, s, x| svc.reexam_history(s, &page()).await),
+        row!(Read, "update_history",               "✓ ✓ F F F F F F F F F F F",
+            |svc, s, x| svc.update_history(s, &page()).await),
+        row!(Read, "reexam_detail (B's)",          "F ✓ F F F F ✓ ✓ F ✓ F ✓ F",
+            |svc, s, x| svc.reexam_detail(s, &x.ids.r_b).await),
+    ]);
     group(&mut rows, "inbox", vec![
         row!(Read, "messages",                     "✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓",
             |svc, s, x| svc.messages(s, None, false, &page()).await),

@@ -656,3 +656,119 @@ async fn a_stale_version_is_refused_and_changes_nothing() {
         ("第一次修改", 2)
     );
 }
+
+/// A fresh world's change report brought into `state`.
+async fn change_in(state: &str) -> (World, String) {
+    let wd = world().await;
+    let svc = &wd.env.svc;
+    let c = svc
+        .create_change(&wd.firm, &input(ChangeKind::Rename, "2025-02-01"))
+        .await
+        .unwrap();
+    let id = c.item.id.clone();
+    let version = |wd: &World, id: &str| {
+        let svc = wd.env.svc.clone();
+        let firm = wd.firm.clone();
+        let id = id.to_string();
+        async move {
+            svc.change_detail(&firm, &id)
+                .await
+                .unwrap()
+                .change
+                .item
+                .version
+        }
+    };
+    if state != "draft" {
+        svc.submit_change(&wd.firm, &id, c.item.version)
+            .await
+            .unwrap();
+    }
+    match state {
+        "draft" | "submitted" => {}
+        "returned" => {
+            let v = version(&wd, &id).await;
+            svc.return_change(&wd.gd_rev, &id, v, "请写明变更后的名称")
+                .await
+                .unwrap();
+        }
+        "withdrawn" => {
+            let v = version(&wd, &id).await;
+            svc.withdraw_change(&wd.firm, &id, v).await.unwrap();
+        }
+        "acknowledged" => {
+            let v = version(&wd, &id).await;
+            svc.acknowledge_change(&wd.gd_rev, &id, v).await.unwrap();
+        }
+        other => panic!("unknown state {other}"),
+    }
+    (wd, id)
+}
+
+#[tokio::test]
+async fn the_detail_offers_exactly_the_actions_the_service_then_accepts() {
+    let table: &[(&str, &[&str])] = &[
+        ("draft", &["edit", "submit", "delete"]),
+        ("submitted", &["withdraw", "withdraw_edit"]),
+        ("returned", &["edit", "resubmit"]),
+        ("withdrawn", &["edit", "resubmit"]),
+        ("acknowledged", &[]),
+    ];
+    // each operation by the code of the action that performs it
+    async fn perform(wd: &World, id: &str, op: &str) -> Result<(), ServiceError> {
+        let svc = &wd.env.svc;
+        let v = svc
+            .change_detail(&wd.firm, id)
+            .await
+            .unwrap()
+            .change
+            .item
+            .version;
+        match op {
+            "edit" => svc
+                .edit_change(&wd.firm, id, v, &input(ChangeKind::Merger, "2025-02-10"))
+                .await
+                .map(drop),
+            "submit" => svc.submit_change(&wd.firm, id, v).await.map(drop),
+            "withdraw" => svc.withdraw_change(&wd.firm, id, v).await.map(drop),
+            "delete" => svc.delete_change(&wd.firm, id, v).await,
+            other => panic!("{other}"),
+        }
+    }
+    fn op_of(code: &str) -> &str {
+        match code {
+            "resubmit" => "submit",
+            "withdraw_edit" => "withdraw",
+            c => c,
+        }
+    }
+    for (state, expected) in table {
+        let (wd, id) = change_in(state).await;
+        let detail = wd.env.svc.change_detail(&wd.firm, &id).await.unwrap();
+        let shown: Vec<&str> = detail.actions.iter().map(|a| a.action.code()).collect();
+        assert_eq!(&shown, expected, "{state}");
+        assert!(
+            detail.actions.iter().all(|a| a.confirm.is_none()),
+            "no window"
+        );
+        let offered: Vec<&str> = shown.iter().map(|c| op_of(c)).collect();
+        for op in ["edit", "submit", "withdraw", "delete"] {
+            if offered.contains(&op) {
+                let (wd, id) = change_in(state).await;
+                perform(&wd, &id, op)
+                    .await
+                    .unwrap_or_else(|e| panic!("{state}: {op} offered but refused: {e:?}"));
+            } else {
+                assert!(
+                    perform(&wd, &id, op).await.is_err(),
+                    "{state}: {op} not offered but accepted"
+                );
+            }
+        }
+        // staff reading it are offered nothing
+        if *state != "draft" {
+            let theirs = wd.env.svc.change_detail(&wd.gd_rev, &id).await.unwrap();
+            assert!(theirs.actions.is_empty(), "{state}");
+        }
+    }
+}

@@ -1643,3 +1643,212 @@ async fn an_attached_zip_with_an_escaping_entry_is_refused_naming_it() {
     assert!(e.text().zh.contains("../../etc/passwd"), "{}", e.text().zh);
     assert_eq!(wd.env.scalar("SELECT COUNT(*) FROM evidence").await, 0);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The actions a detail offers
+// ---------------------------------------------------------------------------------------------
+
+use zjtx::domain::workflow::{OwnerAction, Warning};
+
+/// The declaration of a fresh world brought into one of the states of the workflow table
+/// (`_closed`: the window has closed since).
+async fn declaration_in(state: &str) -> (World, String) {
+    let wd = World::new().await;
+    let svc = &wd.env.svc;
+    let w = wd.window(Tier::Innovative).await;
+    let (id, version) = wd.filled(&wd.firm, Tier::Innovative, &w).await;
+    let (base, closed) = match state.strip_suffix("_closed") {
+        Some(b) => (b, true),
+        None => (state, false),
+    };
+    if base != "draft" {
+        svc.submit_declaration(&wd.firm, &id, version)
+            .await
+            .unwrap();
+    }
+    match base {
+        "draft" | "submitted" => {}
+        "in_review" => {
+            wd.review(&wd.city, &id, Action::Claim).await;
+        }
+        "submitted_province" => {
+            wd.review(&wd.city, &id, Action::Pass).await;
+        }
+        "returned" => {
+            wd.review(
+                &wd.city,
+                &id,
+                Action::Return {
+                    reason: "请补充知识产权证明".into(),
+                },
+            )
+            .await;
+        }
+        "withdrawn" => {
+            let v = wd.item(&id).await.version;
+            svc.withdraw_declaration(&wd.firm, &id, v, false)
+                .await
+                .unwrap();
+        }
+        "approved" => {
+            wd.review(&wd.city, &id, Action::Pass).await;
+            wd.review(&wd.province, &id, Action::Pass).await;
+        }
+        "rejected" => {
+            wd.review(
+                &wd.city,
+                &id,
+                Action::Reject {
+                    reason: "不符合条件".into(),
+                },
+            )
+            .await;
+        }
+        other => panic!("unknown state {other}"),
+    }
+    if closed {
+        wd.close(&w).await;
+    }
+    (wd, id)
+}
+
+/// The service operation behind each offered action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Edit,
+    Submit,
+    Withdraw,
+    Delete,
+}
+
+fn op_of(a: OwnerAction) -> Option<Op> {
+    match a {
+        OwnerAction::Edit => Some(Op::Edit),
+        OwnerAction::Submit | OwnerAction::Resubmit => Some(Op::Submit),
+        OwnerAction::Withdraw | OwnerAction::WithdrawEdit => Some(Op::Withdraw),
+        OwnerAction::Delete => Some(Op::Delete),
+        OwnerAction::Export => None,
+    }
+}
+
+/// Performs `op` as the owner, at the item's current version.
+async fn perform(wd: &World, id: &str, op: Op, confirm: bool) -> Result<(), ServiceError> {
+    let svc = &wd.env.svc;
+    let v = wd.item(id).await.version;
+    match op {
+        Op::Edit => svc
+            .save_declaration(&wd.firm, id, v, inputs(Tier::Innovative))
+            .await
+            .map(drop),
+        Op::Submit => svc.submit_declaration(&wd.firm, id, v).await.map(drop),
+        Op::Withdraw => svc
+            .withdraw_declaration(&wd.firm, id, v, confirm)
+            .await
+            .map(drop),
+        Op::Delete => svc.delete_declaration(&wd.firm, id, v).await,
+    }
+}
+
+#[tokio::test]
+async fn the_detail_offers_exactly_the_actions_the_service_then_accepts() {
+    // (state, the actions offered, in order; `?` marks the closed-window confirmation)
+    let table: &[(&str, &[&str])] = &[
+        ("draft", &["edit", "submit", "delete", "export"]),
+        ("draft_closed", &["edit", "delete", "export"]),
+        ("submitted", &["withdraw", "withdraw_edit", "export"]),
+        (
+            "submitted_closed",
+            &["withdraw?", "withdraw_edit?", "export"],
+        ),
+        ("in_review", &["export"]),
+        ("submitted_province", &["export"]),
+        ("returned", &["edit", "resubmit", "export"]),
+        ("returned_closed", &["edit", "resubmit", "export"]),
+        ("withdrawn", &["edit", "resubmit", "export"]),
+        ("withdrawn_closed", &["edit", "export"]),
+        ("approved", &["export"]),
+        ("rejected", &["export"]),
+    ];
+    let all = [Op::Edit, Op::Submit, Op::Withdraw, Op::Delete];
+    for (state, expected) in table {
+        let (wd, id) = declaration_in(state).await;
+        let detail = wd.env.svc.declaration(&wd.firm, &id).await.unwrap();
+        let shown: Vec<String> = detail
+            .actions
+            .iter()
+            .map(|a| {
+                let mark = match a.confirm {
+                    Some(Warning::WindowClosedCannotResubmit) => "?",
+                    None => "",
+                };
+                format!("{}{mark}", a.action.code())
+            })
+            .collect();
+        assert_eq!(&shown, expected, "{state}");
+        // an editable declaration that cannot be submitted says why
+        let editable = shown.iter().any(|a| a == "edit");
+        let submittable = shown.iter().any(|a| a.ends_with("submit"));
+        assert_eq!(
+            !detail.submit_blockers.is_empty(),
+            editable && !submittable,
+            "{state}: {:?}",
+            detail.submit_blockers
+        );
+        if *state == "withdrawn_closed" {
+            assert!(
+                detail.submit_blockers[0].zh.contains("未开放"),
+                "{:?}",
+                detail.submit_blockers
+            );
+        }
+        let offered: Vec<(Op, bool)> = detail
+            .actions
+            .iter()
+            .filter_map(|a| op_of(a.action).map(|op| (op, a.confirm.is_some())))
+            .collect();
+        // Every operation not offered is refused and changes nothing.
+        for op in all {
+            if offered.iter().any(|(o, _)| *o == op) {
+                continue;
+            }
+            let before = wd.item(&id).await;
+            let e = perform(&wd, &id, op, true).await;
+            assert!(e.is_err(), "{state}: {op:?} was not offered but accepted");
+            assert_eq!(wd.item(&id).await.version, before.version, "{state} {op:?}");
+        }
+        // Every operation offered is accepted — on its own fresh copy of the state; a
+        // withdrawal flagged for confirmation is refused without it.
+        for (op, confirm) in offered {
+            let (wd, id) = declaration_in(state).await;
+            if op == Op::Withdraw {
+                let plain = perform(&wd, &id, op, false).await;
+                assert_eq!(
+                    plain.as_ref().err().map(|e| e.code()),
+                    confirm.then_some("confirm_withdraw_closed_window"),
+                    "{state}: the confirmation flag matches the service"
+                );
+                if plain.is_ok() {
+                    continue;
+                }
+            }
+            perform(&wd, &id, op, confirm)
+                .await
+                .unwrap_or_else(|e| panic!("{state}: {op:?} was offered but refused: {e:?}"));
+        }
+        // export is offered to whoever reads it and works
+        wd.env
+            .svc
+            .export_declaration(&wd.firm, &id, ExportFormat::Text)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_reviewer_reading_the_detail_is_offered_only_the_export() {
+    let (wd, id) = declaration_in("submitted").await;
+    let detail = wd.env.svc.declaration(&wd.city, &id).await.unwrap();
+    let actions: Vec<OwnerAction> = detail.actions.iter().map(|a| a.action).collect();
+    assert_eq!(actions, [OwnerAction::Export]);
+    assert!(detail.submit_blockers.is_empty());
+}

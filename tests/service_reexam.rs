@@ -748,3 +748,80 @@ async fn the_generic_review_pass_extends_validity() {
     let c = env.svc.certification(&s, &cert).await.unwrap();
     assert_eq!(c.expires_on, d("2028-05-31"));
 }
+
+#[tokio::test]
+async fn the_enterprise_sees_its_own_applications_with_the_last_reason_and_the_history() {
+    let wd = world().await;
+    let env = &wd.env;
+    let (s, cert) = wd
+        .certified("firm", 1, Tier::Innovative, "2022-06-01")
+        .await;
+    wd.flag(&wd.gd_admin, &cert).await;
+    let app = env.svc.apply_reexam(&s, Tier::Innovative).await.unwrap();
+    env.svc
+        .return_item(
+            &wd.gz_rev,
+            &app.id,
+            app.version,
+            "请补充近两年财务审计报告".into(),
+        )
+        .await
+        .unwrap();
+    let again = env.svc.apply_reexam(&s, Tier::Innovative).await.unwrap();
+    assert_eq!(again.id, app.id);
+
+    let page = env
+        .svc
+        .reexam_history(&s, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    let a = &page.items[0];
+    assert_eq!(a.id, app.id);
+    assert_eq!(a.tier, Tier::Innovative);
+    assert_eq!(a.year, 2025);
+    assert_eq!(a.state, State::Submitted(City));
+    assert_eq!(a.level, Some(City), "the current level");
+    assert_eq!(
+        a.expires_on,
+        Some(d("2025-05-31")),
+        "the period applied for"
+    );
+    assert!(a.submitted_at.is_some() && a.decided_at.is_none());
+    let last = a.last_reason.as_ref().expect("the return's reason");
+    assert_eq!(
+        (last.action.as_str(), last.reason.as_deref()),
+        ("return", Some("请补充近两年财务审计报告"))
+    );
+
+    // the detail: who did what, when and why
+    let detail = env.svc.reexam_detail(&s, &app.id).await.unwrap();
+    let steps: Vec<&str> = detail
+        .detail
+        .history
+        .iter()
+        .map(|h| h.action.as_str())
+        .collect();
+    assert_eq!(steps, ["submit", "return", "submit"]);
+    assert_eq!(detail.expires_on, Some(d("2025-05-31")));
+
+    // another enterprise: an empty list, and the detail is refused
+    let other = firm(env, "other", 2, "440106").await;
+    assert!(
+        env.svc
+            .reexam_history(&other, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let err = env.svc.reexam_detail(&other, &app.id).await.unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    // staff have no such list
+    let err = env
+        .svc
+        .reexam_history(&wd.gd_admin, &PageRequest::first(10))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}

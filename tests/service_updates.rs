@@ -484,3 +484,118 @@ impl LoadState for zjtx::service::Service {
         (item.state, item.version)
     }
 }
+
+#[tokio::test]
+async fn the_history_lists_past_updates_with_their_outcome_and_last_reason() {
+    let wd = world().await;
+    let env = &wd.env;
+    // 2025: returned with a reason, corrected, accepted
+    let item = env.svc.start_update(&wd.firm).await.unwrap();
+    let item = env
+        .svc
+        .submit_update(&wd.firm, &item.id, item.version)
+        .await
+        .unwrap();
+    let back = env
+        .svc
+        .return_update(&wd.gd_rev, &item.id, item.version, "营业收入与年报不符")
+        .await
+        .unwrap();
+    let again = env
+        .svc
+        .save_update(&wd.firm, &back.id, back.version, &changes())
+        .await
+        .unwrap();
+    let again = env
+        .svc
+        .submit_update(&wd.firm, &again.id, again.version)
+        .await
+        .unwrap();
+    env.svc
+        .accept_update(&wd.gd_rev, &again.id, again.version)
+        .await
+        .unwrap();
+    // 2026: rejected
+    set_day(env, "2026-03-03");
+    let y26 = env.svc.start_update(&wd.firm).await.unwrap();
+    let y26 = env
+        .svc
+        .submit_update(&wd.firm, &y26.id, y26.version)
+        .await
+        .unwrap();
+    env.svc
+        .reject(
+            &wd.gd_rev,
+            &y26.id,
+            y26.version,
+            "社保缴纳人数与员工人数不符".into(),
+        )
+        .await
+        .unwrap();
+
+    let page = env
+        .svc
+        .update_history(&wd.firm, &zjtx::service::PageRequest::first(10))
+        .await
+        .unwrap();
+    let rows: Vec<(i64, State, Option<String>)> = page
+        .items
+        .iter()
+        .map(|a| {
+            (
+                a.year,
+                a.state,
+                a.last_reason.as_ref().and_then(|h| h.reason.clone()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                2026,
+                State::Rejected,
+                Some("社保缴纳人数与员工人数不符".into())
+            ),
+            (2025, State::Approved, Some("营业收入与年报不符".into())),
+        ],
+        "newest first, each with its outcome and the last reason given"
+    );
+    assert!(page.items.iter().all(|a| a.decided_at.is_some()));
+    assert_eq!(page.items[0].last_reason.as_ref().unwrap().action, "reject");
+    // one per page: the cursor reaches the older one
+    let first = env
+        .svc
+        .update_history(&wd.firm, &zjtx::service::PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 1);
+    let next = first.next.clone().expect("a second page");
+    let second = env
+        .svc
+        .update_history(
+            &wd.firm,
+            &zjtx::service::PageRequest {
+                cursor: Some(next),
+                limit: Some(1),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.items[0].year, 2025);
+
+    // another enterprise sees none of it; staff have no such list
+    let other = firm(env, "firm_other", 2, "440106").await;
+    let theirs = env
+        .svc
+        .update_history(&other, &zjtx::service::PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(theirs.items.is_empty());
+    let err = env
+        .svc
+        .update_history(&wd.gd_rev, &zjtx::service::PageRequest::first(10))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}

@@ -702,3 +702,25 @@ pub async fn lookup_accounts(State(st): State<AppState>, Auth(s): Auth, Q(q): Q<
     };
     ok(st.svc.lookup_accounts(&s, &lookup).await?)
 }
+
+// The enterprise's past 复核 applications and info updates (src/service/history.rs).
+
+pub async fn reexam_history(
+    State(st): State<AppState>,
+    Auth(s): Auth,
+    Q(page): Q<PageRequest>,
+) -> R {
+    ok(st.svc.reexam_history(&s, &page).await?)
+}
+
+pub async fn reexam_detail(State(st): State<AppState>, Auth(s): Auth, Path(id): Path<String>) -> R {
+    read(st.svc.reexam_detail(&s, &id).await?)
+}
+
+pub async fn update_history(
+    State(st): State<AppState>,
+    Auth(s): Auth,
+    Q(page): Q<PageRequest>,
+) -> R {
+    ok(st.svc.update_history(&s, &page).await?)
+}

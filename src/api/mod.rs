@@ -194,6 +194,10 @@ pub fn router(service: Service) -> Router {
         .route("/reexam/status", get(l::reexam_status))
         .route("/reexam", post(l::apply_reexam))
         .route("/reexam/{id}/{action}", post(l::reexam_action))
+        // the enterprise's past 复核 applications and info updates
+        .route("/reexam/history", get(l::reexam_history))
+        .route("/reexam/{id}", get(l::reexam_detail))
+        .route("/updates/history", get(l::update_history))
         // evidence
         .route("/items/{id}/evidence", get(l::evidence_list))
         .route(

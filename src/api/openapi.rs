@@ -951,6 +951,31 @@ pub const OPERATIONS: &[Op] = &[
     .auth()
     .body(In::Json("TemplateList"))
     .actions(h::TEMPLATE_ACTIONS),
+    // the enterprise's past 复核 applications and info updates (src/service/history.rs)
+    op("get", "/reexam/history", "reexam_history")
+        .returns("PastApplicationPage")
+        .tag(
+            "lifecycle",
+            "The enterprise's 复核 applications, newest first",
+        )
+        .auth()
+        .params(&[PAGE]),
+    op("get", "/reexam/{id}", "reexam_detail")
+        .returns("ReexamDetail")
+        .tag(
+            "lifecycle",
+            "One 复核 application with its history (ETag = version)",
+        )
+        .auth()
+        .etag(),
+    op("get", "/updates/history", "update_history")
+        .returns("PastApplicationPage")
+        .tag(
+            "lifecycle",
+            "The enterprise's info updates (信息更新), newest first, with their outcome",
+        )
+        .auth()
+        .params(&[PAGE]),
 ];
 
 /// The full path of an operation.
@@ -1390,6 +1415,9 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         crate::service::messages::Category,
         review::QueueSort,
         crate::api::suggest::Suggestions,
+        // the enterprise's past applications
+        crate::service::history::PastApplication,
+        crate::service::history::ReexamDetail,
     );
     // utoipa does not carry `deny_unknown_fields` into the variants of a tagged enum.
     for (name, schema) in schemas.iter_mut() {
@@ -1424,6 +1452,7 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
         ("CertificationPage", "Certification"),
         ("StaffViewPage", "StaffView"),
         ("OutboxMessagePage", "OutboxMessage"),
+        ("PastApplicationPage", "PastApplication"),
     ] {
         schemas.push((page.into(), page_of(item)));
     }

@@ -1326,6 +1326,25 @@ impl ApiClient {
         )))
         .await
     }
+
+    // -- the enterprise's past 复核 applications and info updates ------------------------------
+
+    /// A page of the caller's 复核 applications, newest first (`query`: `limit=…&cursor=…`).
+    pub async fn reexam_history(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/reexam/history?{query}")))
+            .await
+    }
+
+    /// One 复核 application with its history.
+    pub async fn reexam_detail(&self, id: &str) -> ClientResult<Tagged> {
+        self.tagged(ApiClient::get(&format!("/reexam/{id}"))).await
+    }
+
+    /// A page of the caller's info updates, newest first.
+    pub async fn update_history(&self, query: &str) -> ClientResult<Value> {
+        self.call(ApiClient::get(&format!("/updates/history?{query}")))
+            .await
+    }
 }
 
 fn upload_offset(resp: RawResponse) -> ClientResult<u64> {

@@ -430,7 +430,7 @@ impl Outcome {
 }
 
 /// A warning attached to an allowed action (the UI shows it in the confirm step).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Warning {
     /// Withdrawing while the window is closed: the item cannot be resubmitted.
@@ -802,6 +802,106 @@ pub fn allowed_actions(state: State, actor: &Actor, facts: &Facts<'_>) -> Vec<Ac
         .into_iter()
         .filter(|kind| transition(state, &kind.probe(), actor, facts).is_ok())
         .collect()
+}
+
+/// What the owning enterprise may do to its item, as its detail screen offers it: the
+/// workflow's owner actions (edit, submit, withdraw, delete) split the way the enterprise sees
+/// them, plus `export`, which is not a transition (the service offers it where there is a
+/// document to export).
+#[derive(
+    utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerAction {
+    /// 编辑: open the form and save (a draft, a returned or a withdrawn item).
+    Edit,
+    /// 提交: the first submission of a draft.
+    Submit,
+    /// 重新提交: submit again after a return or a withdrawal.
+    Resubmit,
+    /// 撤回.
+    Withdraw,
+    /// 撤回修改: withdraw, then edit.
+    WithdrawEdit,
+    /// 删除: a draft that was never submitted.
+    Delete,
+    /// 导出 the application document.
+    Export,
+}
+
+impl OwnerAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            OwnerAction::Edit => "edit",
+            OwnerAction::Submit => "submit",
+            OwnerAction::Resubmit => "resubmit",
+            OwnerAction::Withdraw => "withdraw",
+            OwnerAction::WithdrawEdit => "withdraw_edit",
+            OwnerAction::Delete => "delete",
+            OwnerAction::Export => "export",
+        }
+    }
+
+    /// The workflow action this one performs (`None` for export).
+    pub fn kind(self) -> Option<ActionKind> {
+        match self {
+            OwnerAction::Edit => Some(ActionKind::Edit),
+            OwnerAction::Submit | OwnerAction::Resubmit => Some(ActionKind::Submit),
+            OwnerAction::Withdraw | OwnerAction::WithdrawEdit => Some(ActionKind::Withdraw),
+            OwnerAction::Delete => Some(ActionKind::Delete),
+            OwnerAction::Export => None,
+        }
+    }
+}
+
+/// An action offered to the owner, with the confirmation it needs, if any: withdrawing while
+/// the window is closed (`window_closed_cannot_resubmit`) must be confirmed, because the item
+/// could not be resubmitted. Serialises as `{"action":"withdraw","confirm":"window_closed_cannot_resubmit"}`.
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OfferedAction {
+    pub action: OwnerAction,
+    /// What the user must confirm first (the service refuses the action without it).
+    pub confirm: Option<Warning>,
+}
+
+/// The owner's actions on an item in `state` now, in menu order, derived from [`transition`]
+/// with the same facts the service will act on: nothing for anyone but the owner; `submit` or
+/// `resubmit` (after a first submission) when every precondition holds; `withdraw` and
+/// `withdraw_edit` with the closed-window confirmation when the window is closed. The form's
+/// own field checks still run at submission.
+pub fn owner_actions(state: State, actor: &Actor, facts: &Facts<'_>) -> Vec<OfferedAction> {
+    let allowed = |kind: ActionKind| transition(state, &kind.probe(), actor, facts).ok();
+    let mut out = Vec::new();
+    let mut offer = |action, confirm| out.push(OfferedAction { action, confirm });
+    if allowed(ActionKind::Edit).is_some() {
+        offer(OwnerAction::Edit, None);
+    }
+    if allowed(ActionKind::Submit).is_some() {
+        let action = if facts.ever_submitted {
+            OwnerAction::Resubmit
+        } else {
+            OwnerAction::Submit
+        };
+        offer(action, None);
+    }
+    if let Some(outcome) = allowed(ActionKind::Withdraw) {
+        offer(OwnerAction::Withdraw, outcome.warning);
+        offer(OwnerAction::WithdrawEdit, outcome.warning);
+    }
+    if allowed(ActionKind::Delete).is_some() {
+        offer(OwnerAction::Delete, None);
+    }
+    out
 }
 
 /// Role and scope: who may perform this kind of action at all.
@@ -1607,5 +1707,68 @@ mod tests {
         );
         let msg = refusals[2].message(Lang::En);
         assert!(msg.contains("city") && msg.contains("county"), "{msg}");
+    }
+
+    #[test]
+    fn owner_actions_follow_the_table_and_flag_the_closed_window() {
+        let c = chain();
+        let codes = |state: &str, facts: &Facts<'_>, actor: &Actor| -> Vec<String> {
+            owner_actions(parse_state(state), actor, facts)
+                .into_iter()
+                .map(|o| match o.confirm {
+                    Some(w) => format!("{}?{}", o.action.code(), w.code()),
+                    None => o.action.code().to_string(),
+                })
+                .collect()
+        };
+        let owner = Actor::Owner;
+        let fresh = good(&c);
+        assert_eq!(codes("draft", &fresh, &owner), ["edit", "submit", "delete"]);
+        let once = Facts {
+            ever_submitted: true,
+            ..good(&c)
+        };
+        assert_eq!(codes("returned", &once, &owner), ["edit", "resubmit"]);
+        assert_eq!(codes("withdrawn", &once, &owner), ["edit", "resubmit"]);
+        assert_eq!(
+            codes("sub:county", &once, &owner),
+            ["withdraw", "withdraw_edit"]
+        );
+        let closed = Facts {
+            window_open: false,
+            ever_submitted: true,
+            ..good(&c)
+        };
+        // a returned item may be resubmitted after the window closed, a withdrawn one not
+        assert_eq!(codes("returned", &closed, &owner), ["edit", "resubmit"]);
+        assert_eq!(codes("withdrawn", &closed, &owner), ["edit"]);
+        assert_eq!(
+            codes("sub:county", &closed, &owner),
+            [
+                "withdraw?window_closed_cannot_resubmit",
+                "withdraw_edit?window_closed_cannot_resubmit"
+            ]
+        );
+        let acted = Facts {
+            reviewer_acted: true,
+            ever_submitted: true,
+            ..good(&c)
+        };
+        assert!(codes("sub:county", &acted, &owner).is_empty());
+        for state in ["rev:county", "sub:city", "approved", "rejected"] {
+            assert!(codes(state, &once, &owner).is_empty(), "{state}");
+        }
+        // nobody but the owner is offered anything
+        let reviewer = Actor::Reviewer {
+            level: County,
+            in_scope: true,
+        };
+        assert!(codes("draft", &fresh, &reviewer).is_empty());
+        assert!(codes("sub:county", &once, &Actor::OtherEnterprise).is_empty());
+        // every offered action maps back to a kind the table allows
+        for o in owner_actions(State::Draft, &owner, &fresh) {
+            let kind = o.action.kind().unwrap();
+            assert!(transition(State::Draft, &kind.probe(), &owner, &fresh).is_ok());
+        }
     }
 }

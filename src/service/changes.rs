@@ -176,6 +176,9 @@ pub struct Change {
 pub struct ChangeDetail {
     pub change: Change,
     pub history: Vec<HistoryEntry>,
+    /// What the caller may do to it now (the owner's edit / submit / resubmit / withdraw /
+    /// withdraw_edit / delete, from the workflow table; nothing for staff).
+    pub actions: Vec<crate::domain::workflow::OfferedAction>,
 }
 
 /// Filter of [`Service::changes`].
@@ -759,11 +762,47 @@ impl Service {
     ) -> ServiceResult<ChangeDetail> {
         let mut conn = self.read().await?;
         let detail = item_with_history(&mut conn, session, item_id, ItemKind::Change).await?;
+        let actions = owner_actions(&mut conn, session, &detail.item, self.today()).await?;
         Ok(ChangeDetail {
             change: change_of(detail.item, self.today())?,
             history: detail.history,
+            actions,
         })
     }
+}
+
+/// The owner's actions on a change report now, from the workflow table with the facts the use
+/// cases act on: no window; submitting needs a valid certification.
+async fn owner_actions(
+    conn: &mut Conn,
+    session: &Session,
+    item: &Item,
+    today: NaiveDate,
+) -> ServiceResult<Vec<crate::domain::workflow::OfferedAction>> {
+    use crate::domain::workflow::{self, Actor, Facts};
+    let actor = authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
+    if actor != Actor::Owner {
+        return Ok(Vec::new());
+    }
+    let certified = !active_certifications(conn, &item.enterprise_id, today)
+        .await?
+        .is_empty();
+    let submit_chain = update_chain();
+    let chain = match item.state {
+        State::Draft | State::Returned | State::Withdrawn => &submit_chain,
+        _ => item.chain.as_ref().unwrap_or(&submit_chain),
+    };
+    let facts = Facts {
+        window_open: true,
+        ever_submitted: item.ever_submitted,
+        reviewer_acted: item.reviewer_acted,
+        basic_info_complete: true,
+        prerequisites_met: certified,
+        other_open_declaration: false,
+        barred: false,
+        chain,
+    };
+    Ok(workflow::owner_actions(item.state, &actor, &facts))
 }
 
 #[cfg(test)]

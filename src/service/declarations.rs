@@ -114,6 +114,15 @@ pub struct DeclarationDetail {
     pub evidence: Vec<EvidenceView>,
     /// Every workflow step, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// What the caller may do to it now, computed from the workflow table with today's facts
+    /// (window, basic information, prerequisites, other declarations, bar): the owner's
+    /// edit / submit / resubmit / withdraw / withdraw_edit (the last two with
+    /// `confirm: window_closed_cannot_resubmit` once the window has closed) / delete, and
+    /// export for whoever may read it.
+    pub actions: Vec<workflow::OfferedAction>,
+    /// For the owner of an editable declaration that cannot be submitted now: why, each
+    /// naming the missing thing (empty otherwise).
+    pub submit_blockers: Vec<Text>,
 }
 
 /// Filter of [`Service::my_declarations`].
@@ -1151,7 +1160,45 @@ impl Service {
         authorize_read(session, &item)?;
         let evidence = evidence_of(&mut conn, id).await?;
         let history = history_of(&mut conn, id).await?;
-        detail(&item, evidence, history)
+        let mut d = detail(&item, evidence, history)?;
+        let actor =
+            authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
+        if actor == workflow::Actor::Owner {
+            let today = self.today();
+            let ctx = SubmitContext::gather(&mut conn, &item, today).await?;
+            let facts = ctx.item_facts();
+            // Withdrawing is judged against the item's own chain, submitting against the chain
+            // in force (as `items::act` does).
+            let chain = match item.state {
+                State::Draft | State::Returned | State::Withdrawn => ctx.chain.clone(),
+                _ => item.chain.clone().unwrap_or_else(|| ctx.chain.clone()),
+            };
+            let domain = Facts {
+                window_open: facts.window_open,
+                ever_submitted: item.ever_submitted,
+                reviewer_acted: item.reviewer_acted,
+                basic_info_complete: facts.basic_info_complete,
+                prerequisites_met: facts.prerequisites_met,
+                other_open_declaration: facts.other_open_declaration,
+                barred: facts.barred,
+                chain: &chain,
+            };
+            d.actions = workflow::owner_actions(item.state, &actor, &domain);
+            if matches!(
+                item.state,
+                State::Draft | State::Returned | State::Withdrawn
+            ) {
+                d.submit_blockers = workflow::submit_blockers(item.state, &domain)
+                    .iter()
+                    .map(|r| ctx.explain(r, &item, today))
+                    .collect();
+            }
+        }
+        d.actions.push(workflow::OfferedAction {
+            action: workflow::OwnerAction::Export,
+            confirm: None,
+        });
+        Ok(d)
     }
 }
 
@@ -1178,6 +1225,8 @@ pub(crate) fn detail(
             .and_then(DigitalLevel::from_number),
         evidence,
         history,
+        actions: Vec::new(),
+        submit_blockers: Vec::new(),
     })
 }
 

@@ -40,6 +40,7 @@ pub mod error;
 pub mod evidence;
 pub mod export;
 pub mod facts;
+pub mod history;
 pub mod inbox;
 pub mod items;
 pub mod messages;

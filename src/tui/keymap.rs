@@ -159,6 +159,7 @@ pub const DEFAULTS: &[(Context, &str, &[&str])] = &[
     (Context::Enterprise, "export", &["p", "Ctrl-p"]),
     (Context::Enterprise, "type_filter", &["t", "Ctrl-t"]),
     (Context::Enterprise, "mark_read", &["m", "Ctrl-r"]),
+    (Context::Enterprise, "history", &["h", "F6"]),
     // administration and support (src/tui/screens/admin)
     (Context::Admin, "new", &["n", "Ctrl-n"]),
     (Context::Admin, "pass", &["a", "F5"]),

@@ -5,6 +5,7 @@
 
 use super::declarations::DeclarationDetail;
 use super::evidence::EvidenceScreen;
+use super::history::{ApplicationHistory, Kind as HistoryKind};
 use super::{MapUnit, Pending, render_message, state_label, state_of, tier_label, time_of};
 use crate::client::ClientError;
 use crate::domain::Lang;
@@ -243,6 +244,11 @@ impl Screen for CertList {
             x.label_key = "declare.key.open_declaration".into();
         }
         h.extend(open);
+        let mut past = keymap.hints_for(Context::List, &["history"]);
+        for x in &mut past {
+            x.label_key = "declare.key.reexam_history".into();
+        }
+        h.extend(past);
         h.extend(keymap.hints_for(Context::List, &["down", "up"]));
         h
     }
@@ -308,6 +314,10 @@ impl Screen for CertList {
                 {
                     cx.push(EvidenceScreen::new(cx.ui, &id));
                 }
+                return Handled::Unchanged;
+            }
+            Some("history") => {
+                cx.push(ApplicationHistory::new(cx.ui, HistoryKind::Reexam));
                 return Handled::Unchanged;
             }
             Some("half_page_down" | "half_page_up") => {

@@ -14,13 +14,11 @@ use super::drafts::DraftStore;
 use super::evidence::EvidenceScreen;
 use super::kept::KeptForm;
 use super::{
-    MapUnit, Pending, history_lines, is_offline, render_message, render_page, state_label,
-    state_of, time_of,
+    MapUnit, Pending, history_lines, is_offline, render_message, render_page, state_label, time_of,
 };
 use crate::client::{ClientError, Tagged};
 use crate::domain::Lang;
 use crate::domain::calendar;
-use crate::domain::workflow::State;
 use crate::i18n::{tr, trf};
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
@@ -822,29 +820,28 @@ impl ChangeDetail {
         cx.spawn("load", move |c| async move { c.change_detail(&id).await });
     }
 
-    fn state(&self) -> Option<State> {
+    /// Whether the server offers `action` now (the detail's `actions`).
+    fn offers(&self, action: &str) -> bool {
         self.value
             .as_ref()
-            .and_then(|v| state_of(&v["change"]["item"]["state"]))
+            .and_then(|v| v["actions"].as_array())
+            .is_some_and(|a| a.iter().any(|x| x["action"] == action))
     }
 
     fn editable(&self) -> bool {
-        matches!(
-            self.state(),
-            Some(State::Draft | State::Returned | State::Withdrawn)
-        )
+        self.offers("edit")
+    }
+
+    fn submittable(&self) -> bool {
+        self.offers("submit") || self.offers("resubmit")
     }
 
     fn deletable(&self) -> bool {
-        self.state() == Some(State::Draft)
-            && self
-                .value
-                .as_ref()
-                .is_some_and(|v| v["change"]["item"]["ever_submitted"] == false)
+        self.offers("delete")
     }
 
     fn withdrawable(&self) -> bool {
-        matches!(self.state(), Some(State::Submitted(_)))
+        self.offers("withdraw")
     }
 
     fn ask(&mut self, cx: &mut Ctx, act: Act) {
@@ -908,7 +905,10 @@ impl Screen for ChangeDetail {
         }
         let mut cmds = Vec::new();
         if self.editable() {
-            cmds.extend(["edit", "submit"]);
+            cmds.push("edit");
+        }
+        if self.submittable() {
+            cmds.push("submit");
         }
         if self.deletable() {
             cmds.push("delete");
@@ -963,7 +963,7 @@ impl Screen for ChangeDetail {
                 cx.push(ChangeForm::new(cx.ui, Some(&self.id)));
                 Handled::Unchanged
             }
-            Some("submit") if self.editable() => {
+            Some("submit") if self.submittable() => {
                 self.ask(cx, Act::Submit);
                 Handled::Changed
             }

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::client::{ClientError, Tagged};
 use crate::domain::rules::Breakdown;
-use crate::domain::workflow::State;
+use crate::domain::workflow::{OfferedAction, OwnerAction, State};
 use crate::i18n::trf;
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
@@ -476,27 +476,97 @@ impl DeclarationDetail {
         );
     }
 
-    fn state(&self) -> Option<State> {
-        self.detail.as_ref().and_then(|d| state_of(&d["state"]))
+    /// The action as the server offers it now (`actions` of the detail: the one source of what
+    /// may be done, with the confirmation it needs).
+    fn offered(&self, action: OwnerAction) -> Option<OfferedAction> {
+        self.detail.as_ref()?["actions"]
+            .as_array()?
+            .iter()
+            .filter_map(|a| serde_json::from_value::<OfferedAction>(a.clone()).ok())
+            .find(|a| a.action == action)
     }
 
-    fn editable(&self) -> bool {
-        self.form
+    fn offers(&self, action: OwnerAction) -> bool {
+        self.offered(action).is_some()
+    }
+
+    /// `submit` or `resubmit`, whichever is offered.
+    fn submit_offer(&self) -> Option<OwnerAction> {
+        [OwnerAction::Submit, OwnerAction::Resubmit]
+            .into_iter()
+            .find(|a| self.offers(*a))
+    }
+
+    /// Why it cannot be submitted now, as the server says (empty when it can, or is not
+    /// editable).
+    fn submit_blockers(&self, ui: &Ui) -> Vec<String> {
+        self.detail
             .as_ref()
-            .is_some_and(|f| f["editable"].as_bool() == Some(true))
-    }
-
-    fn withdrawable(&self) -> bool {
-        matches!(self.state(), Some(State::Submitted(_) | State::InReview(_)))
-    }
-
-    fn never_submitted(&self) -> bool {
-        self.state() == Some(State::Draft)
-            && self.detail.as_ref().is_some_and(|d| {
-                !d["history"]
-                    .as_array()
-                    .is_some_and(|h| h.iter().any(|e| e["action"] == "submit"))
+            .and_then(|d| d["submit_blockers"].as_array())
+            .map(|b| {
+                b.iter()
+                    .map(|t| crate::tui::screens::text_of(ui, t))
+                    .collect()
             })
+            .unwrap_or_default()
+    }
+
+    /// The confirm step of a withdrawal (`edit`: 撤回修改): the closed-window warning when the
+    /// server flags it, the plain question otherwise.
+    fn ask_withdraw(&mut self, cx: &mut Ctx, edit: bool) {
+        let action = if edit {
+            OwnerAction::WithdrawEdit
+        } else {
+            OwnerAction::Withdraw
+        };
+        let Some(offer) = self.offered(action) else {
+            return;
+        };
+        let (title, body, confirm, act) = match (offer.confirm.is_some(), edit) {
+            (true, false) => (
+                "declare.withdraw.closed_title",
+                "declare.withdraw.closed_body",
+                "declare.withdraw.closed_confirm",
+                Act::WithdrawConfirmed { edit },
+            ),
+            (true, true) => (
+                "declare.withdraw.closed_title",
+                "declare.withdraw_edit.closed_body",
+                "declare.withdraw.closed_confirm",
+                Act::WithdrawConfirmed { edit },
+            ),
+            (false, false) => (
+                "declare.withdraw.title",
+                "declare.withdraw.body",
+                "declare.withdraw.confirm",
+                Act::Withdraw { edit },
+            ),
+            (false, true) => (
+                "declare.withdraw_edit.title",
+                "declare.withdraw_edit.body",
+                "declare.withdraw_edit.confirm",
+                Act::Withdraw { edit },
+            ),
+        };
+        self.pending = Some(Pending::new(
+            Confirm::new(
+                &cx.tr(title),
+                &cx.tr(body),
+                &cx.tr(confirm),
+                &cx.tr("declare.withdraw.cancel"),
+            ),
+            act,
+        ));
+    }
+
+    fn not_now(&mut self, cx: &mut Ctx) {
+        let state = self
+            .detail
+            .as_ref()
+            .map(|d| crate::tui::screens::text_of(cx.ui, &d["state_name"]))
+            .unwrap_or_default();
+        self.status = trf(cx.lang(), "declare.detail.not_now", &[("state", &state)]);
+        self.status_role = Role::Warning;
     }
 
     fn rebuild(&mut self, ui: &Ui) {
@@ -581,22 +651,34 @@ impl Screen for DeclarationDetail {
         if self.pending.is_some() {
             return keymap.hints(Context::Dialog);
         }
-        let mut cmds = Vec::new();
-        if self.editable() {
-            cmds.push("edit");
-            cmds.push("submit");
+        let mut h = Vec::new();
+        if self.offers(OwnerAction::Edit) {
+            h.extend(keymap.hints_for(Context::List, &["edit"]));
         }
-        let mut h = keymap.hints_for(Context::List, &cmds);
-        if self.withdrawable() {
+        if let Some(submit) = self.submit_offer() {
+            let mut s = keymap.hints_for(Context::List, &["submit"]);
+            if submit == OwnerAction::Resubmit {
+                for x in &mut s {
+                    x.label_key = "declare.key.resubmit".into();
+                }
+            }
+            h.extend(s);
+        }
+        if self.offers(OwnerAction::Withdraw) {
             h.extend(keymap.hints_for(Context::List, &["withdraw"]));
+        }
+        if self.offers(OwnerAction::WithdrawEdit) && !self.offers(OwnerAction::Edit) {
             let mut edit = keymap.hints_for(Context::List, &["edit"]);
             for e in &mut edit {
                 e.label_key = "declare.key.withdraw_edit".into();
             }
             h.extend(edit);
         }
-        let mut more = vec!["evidence", "export"];
-        if self.never_submitted() {
+        let mut more = vec!["evidence"];
+        if self.offers(OwnerAction::Export) {
+            more.push("export");
+        }
+        if self.offers(OwnerAction::Delete) {
             more.push("delete");
         }
         more.extend(["down", "up"]);
@@ -642,49 +724,35 @@ impl Screen for DeclarationDetail {
             return self.page.handle_key(ev, cx.keymap);
         }
         match cx.keymap.resolve(Context::List, ev).map(|(_, c)| c) {
-            Some("edit") if self.editable() => {
+            Some("edit") if self.offers(OwnerAction::Edit) => {
                 cx.push(DeclarationForm::new(cx.ui, &self.id));
                 Handled::Unchanged
             }
-            Some("edit") if self.withdrawable() => {
-                self.pending = Some(Pending::new(
-                    Confirm::new(
-                        &cx.tr("declare.withdraw_edit.title"),
-                        &cx.tr("declare.withdraw_edit.body"),
-                        &cx.tr("declare.withdraw_edit.confirm"),
-                        &cx.tr("declare.withdraw.cancel"),
-                    ),
-                    Act::Withdraw { edit: true },
-                ));
+            Some("edit") if self.offers(OwnerAction::WithdrawEdit) => {
+                self.ask_withdraw(cx, true);
                 Handled::Changed
             }
-            Some("withdraw") if self.withdrawable() => {
-                self.pending = Some(Pending::new(
-                    Confirm::new(
-                        &cx.tr("declare.withdraw.title"),
-                        &cx.tr("declare.withdraw.body"),
-                        &cx.tr("declare.withdraw.confirm"),
-                        &cx.tr("declare.withdraw.cancel"),
-                    ),
-                    Act::Withdraw { edit: false },
-                ));
+            Some("withdraw") if self.offers(OwnerAction::Withdraw) => {
+                self.ask_withdraw(cx, false);
                 Handled::Changed
             }
-            Some("edit" | "withdraw") => {
-                let state = self
-                    .detail
-                    .as_ref()
-                    .map(|d| crate::tui::screens::text_of(cx.ui, &d["state_name"]))
-                    .unwrap_or_default();
-                self.status = trf(cx.lang(), "declare.detail.not_now", &[("state", &state)]);
-                self.status_role = Role::Warning;
-                Handled::Changed
-            }
-            Some("submit") if self.editable() => {
+            Some("submit") if self.submit_offer().is_some() => {
                 cx.push(DeclarationForm::new(cx.ui, &self.id).submitting());
                 Handled::Unchanged
             }
-            Some("delete") if self.never_submitted() => {
+            Some("submit") if self.offers(OwnerAction::Edit) => {
+                // editable but not submittable now: the server's reasons
+                let why = self.submit_blockers(cx.ui);
+                self.status = format!(
+                    "{}\n{}",
+                    cx.tr("declare.detail.cannot_submit"),
+                    why.join("\n")
+                );
+                self.status_role = Role::Warning;
+                Handled::Changed
+            }
+            Some("export") if !self.offers(OwnerAction::Export) => Handled::Unchanged,
+            Some("delete") if self.offers(OwnerAction::Delete) => {
                 self.pending = Some(Pending::new(
                     Confirm::new(
                         &cx.tr("declare.delete.title"),
@@ -694,6 +762,10 @@ impl Screen for DeclarationDetail {
                     ),
                     Act::Delete,
                 ));
+                Handled::Changed
+            }
+            Some("edit" | "withdraw" | "submit" | "delete") => {
+                self.not_now(cx);
                 Handled::Changed
             }
             Some("evidence") => {
@@ -768,7 +840,8 @@ impl Screen for DeclarationDetail {
             "withdraw" | "withdraw_edit"
                 if error.code() == Some("confirm_withdraw_closed_window") =>
             {
-                // the window has closed: say so in the server's words, and ask again
+                // the window closed after the detail was loaded: say so in the server's words,
+                // and ask again
                 let edit = kind == "withdraw_edit";
                 self.status.clear();
                 self.pending = Some(Pending::new(
@@ -877,6 +950,11 @@ fn detail_text(ui: &Ui, d: &Value, form: Option<&Value>) -> String {
         }
         Some(State::Withdrawn) => out.push(ui.tr("declare.detail.withdrawn_hint")),
         _ => {}
+    }
+    let blockers = d["submit_blockers"].as_array().cloned().unwrap_or_default();
+    if !blockers.is_empty() {
+        out.push(ui.tr("declare.detail.cannot_submit"));
+        out.extend(blockers.iter().map(|b| format!("  {}", text_of(b))));
     }
     out.push(String::new());
     let evidence = d["evidence"].as_array().cloned().unwrap_or_default();

@@ -19,6 +19,7 @@ pub mod declarations;
 pub mod drafts;
 pub mod evidence;
 pub mod form;
+pub mod history;
 pub mod kept;
 pub mod score;
 pub mod updates;

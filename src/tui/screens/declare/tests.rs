@@ -386,6 +386,67 @@ fn the_detail_shows_history_and_withdraw_warns_when_the_window_has_closed() {
     }
 }
 
+/// 广东 closes its open 专精特新 window (gz_ruixin's declaration is in it).
+fn close_gd_specialized_window(h: &mut Harness) {
+    let admin = h.app.client.another();
+    h.rt.block_on(async {
+        admin.login("gd_admin", "Demo-2025!").await.unwrap();
+        let open = admin.authority_windows("440000").await.unwrap();
+        for w in open["items"].as_array().unwrap() {
+            if w["tier"] == "specialized" && w["status"] == "open" {
+                admin
+                    .close_window(w["id"].as_str().unwrap(), w["version"].as_i64().unwrap())
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+}
+
+#[test]
+fn with_the_window_closed_the_detail_warns_before_withdrawing_and_then_says_why_it_cannot_be_resubmitted()
+ {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = as_user(lang, "gz_ruixin");
+        close_gd_specialized_window(&mut h);
+        open_ws(&mut h, "declarations");
+        h.key(KeyCode::Enter);
+        // the server offers the withdrawal with the closed-window confirmation: asked at once
+        h.key(KeyCode::Char('w'));
+        let s = h.screen(80, 24);
+        assert!(
+            s.contains("撤回后将不能再次提交") || s.contains("cannot be resubmitted"),
+            "{s}"
+        );
+        snap(
+            &mut h,
+            &format!("withdraw_closed_first_{}", lang_name(lang)),
+        );
+        // the safe choice first: Enter alone keeps it submitted
+        h.key(KeyCode::Enter);
+        assert_eq!(declarations(&h)[0]["state"]["state"], "submitted");
+        h.key(KeyCode::Char('w'));
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
+        assert_eq!(
+            declarations(&h)[0]["state"]["state"],
+            "withdrawn",
+            "one confirmation is enough"
+        );
+        // withdrawn with the window closed: editable, not submittable, and the screen says why
+        let s = h.screen(120, 40);
+        assert!(
+            s.contains("暂不能提交") || s.contains("Cannot be submitted now"),
+            "{s}"
+        );
+        assert!(!s.contains("F9/Ctrl-g"), "no submit key is offered: {s}");
+        h.key(KeyCode::F(9));
+        let s = h.screen(120, 40);
+        assert!(s.contains("未开放") || s.contains("is not open"), "{s}");
+        snap(&mut h, &format!("withdrawn_closed_{}", lang_name(lang)));
+    }
+}
+
 #[test]
 fn withdraw_to_edit_opens_the_form() {
     let mut h = as_user(Lang::Zh, "gz_ruixin");
@@ -1029,4 +1090,86 @@ fn a_save_over_a_newer_version_says_who_changed_it_and_keeps_the_text() {
         declaration(&h, &id)["inputs"]["equity_3y"].as_f64(),
         Some(55.0)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Past 复核 applications and info updates
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn review_applications_are_listed_with_the_last_reason_and_open_with_their_history() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = as_user(lang, "gz_jinpeng");
+        open_ws(&mut h, "expiry");
+        // apply, then the county returns it with a reason
+        h.key(KeyCode::F(9));
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
+        let c = h.app.client.clone();
+        let st =
+            h.rt.block_on(async move { c.reexam_status().await })
+                .unwrap();
+        let app = st[0]["application"].clone();
+        let id = app["id"].as_str().unwrap().to_string();
+        let rev = h.app.client.another();
+        let i = id.clone();
+        h.rt.block_on(async move {
+            rev.login("th_county", "Demo-2025!").await.unwrap();
+            rev.decide(
+                &i,
+                app["version"].as_i64().unwrap(),
+                "return",
+                Some("请补充近三年研发费用专项审计报告。"),
+            )
+            .await
+            .unwrap();
+        });
+        h.key(KeyCode::Char('h'));
+        let s = h.screen(120, 40);
+        assert!(s.contains("请补充近三年研发费用专项审计报告"), "{s}");
+        assert!(s.contains("已退回") || s.contains("Returned"), "{s}");
+        snap(&mut h, &format!("reexam_history_{}", lang_name(lang)));
+        // Enter opens it: who did what, when and why
+        h.key(KeyCode::Enter);
+        let s = h.screen(120, 40);
+        assert!(s.contains("林国栋"), "the reviewer's name: {s}");
+        assert!(s.contains("2026-06-15"), "the period under review: {s}");
+        assert!(s.contains("请补充近三年研发费用专项审计报告"), "{s}");
+        snap(&mut h, &format!("reexam_detail_{}", lang_name(lang)));
+        // Esc goes back to the list
+        h.key(KeyCode::Esc);
+        let s = h.screen(120, 40);
+        assert!(
+            s.contains("所选记录") || s.contains("Selected"),
+            "the list with the pane: {s}"
+        );
+    }
+}
+
+#[test]
+fn past_info_updates_show_their_outcome_and_open_with_their_changes_and_history() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut h = as_user(lang, "gz_jinpeng");
+        open_ws(&mut h, "info_update");
+        let s = h.screen(120, 40);
+        assert!(
+            s.contains("往年信息更新：") || s.contains("Earlier info updates:"),
+            "{s}"
+        );
+        h.key(KeyCode::Char('h'));
+        let s = h.screen(120, 40);
+        assert!(s.contains("已通过") || s.contains("Approved"), "{s}");
+        snap(&mut h, &format!("update_history_{}", lang_name(lang)));
+        h.key(KeyCode::Enter);
+        let s = h.screen(120, 40);
+        assert!(
+            s.contains("更新内容") || s.contains("Changes"),
+            "the changes it proposed: {s}"
+        );
+        assert!(s.contains("办理记录") || s.contains("History"), "{s}");
+        snap(
+            &mut h,
+            &format!("update_history_detail_{}", lang_name(lang)),
+        );
+    }
 }

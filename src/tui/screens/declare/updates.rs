@@ -5,6 +5,7 @@
 
 use super::drafts::DraftStore;
 use super::evidence::EvidenceScreen;
+use super::history::{ApplicationHistory, Kind as HistoryKind};
 use super::kept::KeptForm;
 use super::{
     MapUnit, Pending, history_lines, is_offline, number_text, render_message, render_page,
@@ -87,6 +88,8 @@ pub struct UpdateScreen {
     sending: Option<BTreeMap<String, String>>,
     error: Option<String>,
     started: bool,
+    /// The latest updates with their outcome (`GET /updates/history`), newest first.
+    past: Vec<Value>,
 }
 
 impl UpdateScreen {
@@ -119,12 +122,14 @@ impl UpdateScreen {
             sending: None,
             error: None,
             started: false,
+            past: Vec::new(),
         }
     }
 
     fn load(&mut self, cx: &mut Ctx) {
         cx.spawn("status", |c| async move { c.update_status().await });
         cx.spawn("enterprise", |c| async move { c.own_enterprise().await });
+        cx.spawn("past", |c| async move { c.update_history("limit=5").await });
     }
 
     fn state(&self) -> Option<State> {
@@ -305,6 +310,27 @@ impl UpdateScreen {
         } else if self.can_start() {
             out.push(ui.tr("declare.update.start_hint"));
         }
+        // the earlier updates (this year's current one is stated above)
+        let current = &s["current"]["id"];
+        let earlier: Vec<&Value> = self.past.iter().filter(|a| &a["id"] != current).collect();
+        if !earlier.is_empty() {
+            let list: Vec<String> = earlier
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {}",
+                        a["year"].as_i64().unwrap_or_default(),
+                        state_label(ui, &a["state"])
+                    )
+                })
+                .collect();
+            let sep = if lang == Lang::Zh { "；" } else { "; " };
+            out.push(trf(
+                lang,
+                "declare.update.past",
+                &[("list", &list.join(sep))],
+            ));
+        }
         out
     }
 
@@ -384,11 +410,14 @@ impl Screen for UpdateScreen {
         if self.detail.is_some() {
             cmds.push("evidence");
         }
-        cmds.extend(["down", "up"]);
+        cmds.extend(["history", "down", "up"]);
         let mut h = keymap.hints_for(Context::List, &cmds);
         for x in &mut h {
             if x.label_key == "key.new" {
                 x.label_key = "declare.key.start_update".into();
+            }
+            if x.label_key == "key.history" {
+                x.label_key = "declare.key.update_history".into();
             }
         }
         h
@@ -512,6 +541,10 @@ impl Screen for UpdateScreen {
                 }
                 Handled::Unchanged
             }
+            Some("history") => {
+                cx.push(ApplicationHistory::new(cx.ui, HistoryKind::Update));
+                Handled::Unchanged
+            }
             _ => self.page.handle_key(ev, cx.keymap),
         }
     }
@@ -619,6 +652,12 @@ impl Screen for UpdateScreen {
                 }
                 true
             }
+            "past" => {
+                let v = take::<Value>(value).unwrap_or_default();
+                self.past = v["items"].as_array().cloned().unwrap_or_default();
+                self.rebuild_page(cx.ui);
+                true
+            }
             _ => false,
         }
     }
@@ -626,7 +665,7 @@ impl Screen for UpdateScreen {
     fn failed(&mut self, kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
         match kind {
             "status" => self.error = Some(error_text(cx.lang(), &error)),
-            "enterprise" => {}
+            "enterprise" | "past" => {}
             "retry" => {
                 self.kept.retried();
                 self.kept.schedule_retry(cx);

@@ -151,6 +151,8 @@ fn a_window_is_chosen_with_tab_and_opens_the_new_declaration() {
         let s = h.screen(80, 24);
         // the open windows, to create the draft in
         assert!(s.contains("2026-03-26"), "{s}");
+        // the window chosen on the home is under the cursor
+        assert!(s.contains("2/2"), "{s}");
         snap(&mut h, &format!("window_{}", lang_name(lang)));
         h.key(KeyCode::Esc);
         assert_eq!(h.app.depth(), 1);
