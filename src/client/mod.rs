@@ -1391,6 +1391,26 @@ async fn send_in_process(router: &Router, req: RawRequest) -> ClientResult<RawRe
     })
 }
 
+/// A transport failure as a person can read it: the server's address and the innermost cause
+/// ("Connection refused", "operation timed out"), not reqwest's chain with the request's URL.
+fn transport(e: &reqwest::Error, base: &str) -> ClientError {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let what = if e.is_timeout() {
+        "timed out".to_string()
+    } else {
+        cause.to_string()
+    };
+    let server = base
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or(base);
+    ClientError::Transport(format!("{server} ({what})"))
+}
+
 async fn send_http(
     client: &reqwest::Client,
     base: &str,
@@ -1418,7 +1438,7 @@ async fn send_http(
             attempt += 1;
             continue;
         }
-        let resp = outcome.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let resp = outcome.map_err(|e| transport(&e, base))?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -1428,12 +1448,37 @@ async fn send_http(
         let body = resp
             .bytes()
             .await
-            .map_err(|e| ClientError::Transport(e.to_string()))?
+            .map_err(|e| transport(&e, base))?
             .to_vec();
         return Ok(RawResponse {
             status,
             headers,
             body,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unreachable_server_is_named_with_the_cause_not_the_request_url() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let c = ApiClient::http(&format!("http://127.0.0.1:{port}")).unwrap();
+        let e = c
+            .announcement("01a201b5-6fbf-7204-b8b0-18600afb6dd4")
+            .await
+            .unwrap_err();
+        let ClientError::Transport(m) = e else {
+            panic!("{e:?}");
+        };
+        assert!(m.starts_with(&format!("127.0.0.1:{port} (")), "{m}");
+        assert!(m.to_lowercase().contains("refused"), "{m}");
+        assert!(!m.contains("api/v1"), "{m}");
     }
 }
