@@ -235,6 +235,15 @@ impl Harness {
         self.settle();
     }
 
+    /// Starts over on `screen` as the only screen (what a new run of the program shows
+    /// first), keeping the client and its token.
+    pub fn restart_on(&mut self, screen: Box<dyn Screen>) {
+        self.app.session.account = None;
+        let effects = self.app.reset_to(screen);
+        self.apply(effects);
+        self.settle();
+    }
+
     /// The screen as text at `width` × `height` (rows joined with newlines, trailing spaces
     /// kept so columns can be checked).
     pub fn screen(&mut self, width: u16, height: u16) -> String {

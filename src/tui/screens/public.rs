@@ -101,6 +101,8 @@ pub struct PublicHome {
     on_news: bool,
     loaded: bool,
     failed: Option<String>,
+    /// Whether the session kept from an earlier run (remote mode) was tried.
+    resume_tried: bool,
 }
 
 impl PublicHome {
@@ -118,6 +120,7 @@ impl PublicHome {
             on_news: false,
             loaded: false,
             failed: None,
+            resume_tried: false,
         }
     }
 
@@ -150,6 +153,12 @@ impl Screen for PublicHome {
 
     fn start(&mut self, cx: &mut Ctx) {
         self.load(cx);
+        // a session kept from an earlier run (a dropped link, a restart): straight back to
+        // the role's home, without typing the password again
+        if !self.resume_tried && cx.session.account.is_none() && cx.client.token().is_some() {
+            self.resume_tried = true;
+            cx.spawn("resume", |c| async move { c.me().await });
+        }
     }
 
     fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
@@ -198,15 +207,52 @@ impl Screen for PublicHome {
         }
     }
 
-    fn done(&mut self, _kind: &'static str, value: Box<dyn Any + Send>, _cx: &mut Ctx) -> bool {
+    fn done(&mut self, kind: &'static str, value: Box<dyn Any + Send>, cx: &mut Ctx) -> bool {
         let Some(v) = take::<Value>(value) else {
             return false;
         };
+        if kind == "resume" {
+            let Some(me) = Account::from_json(&v) else {
+                return false;
+            };
+            cx.session.account = Some(me.clone());
+            cx.reset(RoleHome::new(cx.ui, &me));
+            cx.info(&crate::i18n::trf(
+                cx.lang(),
+                "public.resumed",
+                &[("name", &me.display_name)],
+            ));
+            if super::account::needs_verification(&me) {
+                cx.push(super::account::RealName::new(cx.ui, true));
+            }
+            return true;
+        }
         self.set_news(v["items"].as_array().cloned().unwrap_or_default());
         true
     }
 
-    fn failed(&mut self, _kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
+    fn failed(&mut self, kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
+        if kind == "resume" {
+            // an expired or revoked session is forgotten; offline, it is kept for next time
+            if error.status() == Some(401) {
+                cx.client.set_token(None);
+                if let Some(dir) = cx.session.token_dir.clone() {
+                    cx.spawn("forget", move |_| async move {
+                        tokio::task::spawn_blocking(move || crate::client::token::clear(&dir))
+                            .await
+                            .map_err(|e| ClientError::Transport(e.to_string()))?
+                            .map_err(|e| ClientError::Transport(e.to_string()))
+                    });
+                }
+                cx.info(&cx.tr("public.resume_expired"));
+                return true;
+            }
+            return false;
+        }
+        if kind == "forget" {
+            tracing::warn!("cannot forget the expired token: {error}");
+            return false;
+        }
         self.failed = Some(crate::tui::screen::error_text(cx.lang(), &error));
         self.loaded = true;
         true

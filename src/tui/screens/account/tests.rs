@@ -854,3 +854,34 @@ fn account_recovery_refusals_are_explained() {
     assert!(s.contains("校验位错误"), "{s}");
     snap(&mut h, "recovery_error_zh");
 }
+
+#[test]
+fn a_kept_session_goes_straight_back_to_the_roles_home() {
+    let mut h = Harness::demo(Lang::Zh);
+    h.login("gz_ruixin");
+    // the next run: the client still holds the token kept from this one
+    let ui = h.app.ui.clone();
+    h.restart_on(Box::new(crate::tui::screens::public::PublicHome::new(&ui)));
+    assert!(h.shows("已恢复上次的登录：广州瑞芯智能传感股份有限公司"));
+    assert!(h.shows("企业申报信息"));
+    assert_eq!(
+        h.app
+            .session
+            .account
+            .as_ref()
+            .map(|a| a.login_name.as_str()),
+        Some("gz_ruixin")
+    );
+}
+
+#[test]
+fn an_expired_kept_session_is_forgotten_and_the_public_home_stays() {
+    let mut h = Harness::demo(Lang::Zh);
+    h.app.client.set_token(Some("expired-or-revoked".into()));
+    let ui = h.app.ui.clone();
+    h.restart_on(Box::new(crate::tui::screens::public::PublicHome::new(&ui)));
+    assert!(h.shows("上次的登录已失效，请重新登录"));
+    assert!(h.shows("企业认定查询"));
+    assert!(h.app.client.token().is_none());
+    assert!(h.app.session.account.is_none());
+}

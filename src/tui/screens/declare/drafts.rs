@@ -93,7 +93,15 @@ impl DraftStore {
             .dir
             .join(format!(".{}.{}.tmp", file_name(key), std::process::id()));
         {
-            let mut f = std::fs::File::create(&tmp)?;
+            // readable by the user only: drafts hold the enterprise's figures
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let mut f = opts.open(&tmp)?;
             f.write_all(&serde_json::to_vec(draft).map_err(std::io::Error::other)?)?;
             f.flush()?;
         }
@@ -149,6 +157,16 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().to_string())
             .collect();
         assert_eq!(names, vec!["declaration-1.json".to_string()]);
+        // only the user can read it
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path("declaration-1"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         store.clear("declaration-1");
         assert!(store.load("declaration-1").is_none());
         store.clear("declaration-1");
