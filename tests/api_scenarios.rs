@@ -364,6 +364,8 @@ async fn register_to_certification(mode: Mode) {
     conforms("evaluate_declaration", 200, &eval);
     let logged_in = firm.login("firm", PASSWORD).await.unwrap();
     conforms("login", 201, &logged_in);
+    // the account comes with the log-in, as GET /me shows it
+    assert_eq!(logged_in["account"], firm.me().await.unwrap());
     conforms(
         "own_enterprise",
         200,

@@ -95,12 +95,14 @@ impl fmt::Debug for RealName {
     }
 }
 
-/// A successful log-in: the token (shown once) and the session it opens.
+/// A successful log-in: the token (shown once), the session it opens and the account as
+/// `GET /me` shows it (so a client on a slow link needs no second round trip).
 #[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct LoginOk {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub session: Session,
+    pub account: AccountView,
 }
 
 /// Where a one-time code went.
@@ -850,11 +852,16 @@ impl Service {
         )
         .await?;
         let session = session::session_for(&mut w, &account.id, &token, expires_at).await?;
+        let view = account_by_id(&mut w, &account.id)
+            .await?
+            .ok_or_else(no_such_account)?
+            .view();
         w.commit().await?;
         Ok(LoginOk {
             token,
             expires_at,
             session,
+            account: view,
         })
     }
 

@@ -436,7 +436,7 @@ impl Login {
         let pw = v.get("password").cloned().unwrap_or_default();
         let keep = cx.session.token_dir.clone();
         cx.spawn("login", move |c| async move {
-            c.login(&id, &pw).await?;
+            let ok = c.login(&id, &pw).await?;
             if let (Some(dir), Some(token)) = (keep, c.token()) {
                 // the keyring may take up to its time-out: this runs off the UI thread
                 if let Err(e) =
@@ -448,7 +448,8 @@ impl Login {
                     tracing::warn!("cannot keep the token: {e}");
                 }
             }
-            c.me().await
+            // the account comes with the log-in: no second round trip on a slow link
+            Ok(ok["account"].clone())
         });
     }
 }
