@@ -1852,3 +1852,22 @@ async fn a_reviewer_reading_the_detail_is_offered_only_the_export() {
     assert_eq!(actions, [OwnerAction::Export]);
     assert!(detail.submit_blockers.is_empty());
 }
+
+#[tokio::test]
+async fn a_new_declaration_starts_with_the_figures_of_the_basic_information() {
+    let wd = World::new().await;
+    let w = wd.window(Tier::Specialized).await;
+    let draft = wd
+        .env
+        .svc
+        .create_declaration(&wd.firm, Tier::Specialized, &w.id)
+        .await
+        .unwrap();
+    let item = wd.item(&draft.id).await;
+    assert_eq!(
+        item.payload,
+        serde_json::json!({"revenue_y1": 8600.0, "total_assets_y1": 9800.0, "employees": 210.0})
+    );
+    // the rest is the enterprise's to type; nothing is judged before it is
+    assert_eq!((item.state, item.score), (State::Draft, None));
+}

@@ -302,9 +302,23 @@ fn a_new_enterprise_registers_verifies_takes_the_assessment_and_declares_special
     t.send(ESC); // the note
     t.wait_for("大前年主营业务收入", 10); // the form is loaded
 
-    // 1/4 经营与财务数据 (a Tab past the last field goes on to the next section)
+    // 1/4 经营与财务数据: revenue, total assets and employees come from the basic
+    // information; the rest is typed (a Tab past the last field goes on to the next section)
+    let screen = t.screen();
+    for (label, prefilled) in [
+        ("上年度营业收入", "8000"),
+        ("上年末资产总额", "9000"),
+        ("从业人员数", "120"),
+    ] {
+        assert!(
+            screen
+                .lines()
+                .any(|l| l.contains(label) && l.contains(prefilled)),
+            "{label} {prefilled} prefilled: {screen}"
+        );
+    }
     for v in [
-        "8000", "7000", "7600", "6800", "6000", "700", "9000", "4000", "120", "0",
+        "", "7000", "7600", "6800", "6000", "700", "", "4000", "", "0",
     ] {
         t.type_text(v);
         t.send(TAB);

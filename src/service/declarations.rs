@@ -781,6 +781,22 @@ impl Service {
             ));
         }
         let ruleset = Ruleset::for_batch_year(i32::try_from(window.batch).unwrap_or(i32::MAX));
+        // the figures the basic information already holds start the form
+        let basic =
+            sqlx::query("SELECT revenue, total_assets, employees FROM enterprises WHERE id = $1")
+                .bind(&enterprise_id)
+                .fetch_optional(&mut *w)
+                .await?;
+        let prefill = match &basic {
+            Some(r) => ruleset.prefill(
+                tier,
+                Some(&authority),
+                r.try_get::<Option<f64>, _>("revenue")?,
+                r.try_get::<Option<f64>, _>("total_assets")?,
+                r.try_get::<Option<i64>, _>("employees")?.map(|e| e as f64),
+            ),
+            None => Default::default(),
+        };
         let item = items::create(
             &mut w,
             &Who::from(session),
@@ -793,7 +809,7 @@ impl Service {
                 batch: window.batch,
                 window_id: Some(window.id.clone()),
                 ruleset: ruleset.id.clone(),
-                payload: json!({}),
+                payload: serde_json::to_value(&prefill)?,
             },
         )
         .await?;

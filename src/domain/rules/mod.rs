@@ -519,6 +519,37 @@ impl Ruleset {
         out
     }
 
+    /// The first values of a new declaration's form, from the enterprise's basic information:
+    /// its last-year revenue, year-end total assets and employees are the same figures the
+    /// form asks for again, so they start filled in (the enterprise may still change them).
+    /// Only inputs the tier's form has are filled; a figure the basic information lacks, or
+    /// one out of the input's range, is left empty.
+    pub fn prefill(
+        &self,
+        tier: Tier,
+        authority: Option<&str>,
+        revenue: Option<f64>,
+        total_assets: Option<f64>,
+        employees: Option<f64>,
+    ) -> Inputs {
+        let known = [
+            ("revenue_y1", revenue),
+            ("total_assets_y1", total_assets),
+            ("employees", employees),
+        ];
+        let form = self.form_inputs(tier, authority);
+        known
+            .into_iter()
+            .filter_map(|(id, v)| {
+                let v = v.filter(|v| v.is_finite())?;
+                let def = form.iter().find(|d| d.id == id)?;
+                let fits = def.min_value().is_none_or(|m| v >= m)
+                    && def.max_value().is_none_or(|m| v <= m);
+                fits.then(|| (id.to_string(), Value::Number(v)))
+            })
+            .collect()
+    }
+
     /// The form grouped by section, sections in file order, empty sections left out.
     pub fn form(&self, tier: Tier, authority: Option<&str>) -> Vec<FormSection<'_>> {
         let inputs = self.form_inputs(tier, authority);

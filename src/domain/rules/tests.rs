@@ -1237,3 +1237,24 @@ fn a_tightened_ruleset_is_data_only() {
         "2.5 years in the niche is not enough any more"
     );
 }
+
+#[test]
+fn a_new_declaration_starts_with_the_basic_information_figures() {
+    for tier in [Tier::Innovative, Tier::Specialized, Tier::LittleGiant] {
+        let p = rs().prefill(tier, None, Some(8000.0), Some(9000.5), Some(120.0));
+        assert_eq!(
+            p,
+            inputs(&[
+                ("revenue_y1", n(8000.0)),
+                ("total_assets_y1", n(9000.5)),
+                ("employees", n(120.0)),
+            ]),
+            "{tier:?}"
+        );
+    }
+    // what the basic information lacks stays empty; so does a figure the form would refuse
+    let p = rs().prefill(Tier::Specialized, None, None, Some(f64::NAN), Some(-3.0));
+    assert!(p.is_empty(), "{p:?}");
+    let p = rs().prefill(Tier::Specialized, None, Some(0.0), None, None);
+    assert_eq!(p, inputs(&[("revenue_y1", n(0.0))]));
+}
