@@ -103,6 +103,11 @@ pub struct PublicHome {
     failed: Option<String>,
     /// Whether the session kept from an earlier run (remote mode) was tried.
     resume_tried: bool,
+    /// Failed attempts to resume it while the server was unreachable (it is asked again with
+    /// back-off until the user opens something else).
+    resume_failures: u32,
+    /// The user went on without waiting for the kept session: a late answer is ignored.
+    resume_abandoned: bool,
 }
 
 impl PublicHome {
@@ -121,7 +126,17 @@ impl PublicHome {
             loaded: false,
             failed: None,
             resume_tried: false,
+            resume_failures: 0,
+            resume_abandoned: false,
         }
+    }
+
+    /// Asks the server who the kept token belongs to, after `wait` (a retry while offline).
+    fn resume(&self, cx: &mut Ctx, wait: std::time::Duration) {
+        cx.spawn("resume", move |c| async move {
+            tokio::time::sleep(wait).await;
+            c.me().await
+        });
     }
 
     /// Sets the announcements as if loaded (for tests and the loader).
@@ -157,7 +172,7 @@ impl Screen for PublicHome {
         // the role's home, without typing the password again
         if !self.resume_tried && cx.session.account.is_none() && cx.client.token().is_some() {
             self.resume_tried = true;
-            cx.spawn("resume", |c| async move { c.me().await });
+            self.resume(cx, std::time::Duration::ZERO);
         }
     }
 
@@ -187,6 +202,7 @@ impl Screen for PublicHome {
                         .get(self.news_cursor)
                         .and_then(|n| n["id"].as_str())
                     {
+                        self.resume_abandoned = true;
                         open_announcement(id, cx);
                     }
                     Handled::Unchanged
@@ -197,6 +213,9 @@ impl Screen for PublicHome {
         match self.menu.handle_key(ev, cx.keymap) {
             Handled::Event(i) => {
                 if let Some(e) = self.entries.get(i) {
+                    // the user goes on (to log in, perhaps as someone else): a kept session
+                    // that answers late does not pull them away
+                    self.resume_abandoned = true;
                     open_entry(*e, cx);
                 }
                 Handled::Changed
@@ -212,6 +231,9 @@ impl Screen for PublicHome {
             return false;
         };
         if kind == "resume" {
+            if self.resume_abandoned || cx.session.account.is_some() {
+                return false;
+            }
             let Some(me) = Account::from_json(&v) else {
                 return false;
             };
@@ -246,6 +268,14 @@ impl Screen for PublicHome {
                 }
                 cx.info(&cx.tr("public.resume_expired"));
                 return true;
+            }
+            // offline at start: ask again (with back-off) until the user moves on
+            if matches!(error, ClientError::Transport(_))
+                && !self.resume_abandoned
+                && !super::declare::gives_up(self.resume_failures)
+            {
+                self.resume_failures += 1;
+                self.resume(cx, super::declare::retry_delay(self.resume_failures));
             }
             return false;
         }

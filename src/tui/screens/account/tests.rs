@@ -885,3 +885,31 @@ fn an_expired_kept_session_is_forgotten_and_the_public_home_stays() {
     assert!(h.app.client.token().is_none());
     assert!(h.app.session.account.is_none());
 }
+
+#[test]
+fn a_kept_session_waits_while_the_server_is_unreachable() {
+    let mut h = Harness::demo(Lang::Zh);
+    h.login("gz_ruixin");
+    let online = h.app.client.clone();
+    let token = online.token().expect("logged in");
+    // the next run starts while the link is down
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let offline = crate::client::ApiClient::http(&format!("http://127.0.0.1:{port}")).unwrap();
+    offline.set_token(Some(token.clone()));
+    h.app.client = offline.clone();
+    let ui = h.app.ui.clone();
+    h.restart_on(Box::new(crate::tui::screens::public::PublicHome::new(&ui)));
+    // the public home, offline; the token is kept for when the server answers
+    assert!(h.shows("离线"), "{}", h.screen(80, 24));
+    assert!(h.shows("企业认定查询"));
+    assert_eq!(offline.token(), Some(token));
+    assert!(h.app.session.account.is_none());
+    // back online: the kept session is taken up again
+    h.app.client = online;
+    h.restart_on(Box::new(crate::tui::screens::public::PublicHome::new(&ui)));
+    assert!(h.shows("已恢复上次的登录"));
+}
