@@ -34,7 +34,6 @@ use crate::service::{Service, Write};
 use crate::store::{Conn, from_ms, ms, real};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
