@@ -34,7 +34,27 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// The size of one chunk.
-pub const CHUNK: u64 = 512 * 1024;
+pub const CHUNK: u64 = 128 * 1024;
+
+/// The smallest and largest chunk [`next_chunk`] chooses.
+const MIN_CHUNK: u64 = 32 * 1024;
+const MAX_CHUNK: u64 = 4 * 1024 * 1024;
+
+/// How long one chunk should take: short enough that the progress bar moves and a dropped
+/// link loses little, long enough that request overhead stays small.
+const CHUNK_SECONDS: f64 = 5.0;
+
+/// The size of the next chunk after `sent` bytes took `took`: about [`CHUNK_SECONDS`] at the
+/// rate just measured, between 32 KiB and 4 MiB (the server takes up to 8 MiB), in 16 KiB steps.
+/// On a 128 kbit/s link that is 64 KiB (a moving bar, far from the client's 60 s
+/// time-out); on a LAN it is 4 MiB.
+pub fn next_chunk(sent: u64, took: std::time::Duration) -> u64 {
+    let secs = took.as_secs_f64().max(0.001);
+    let rate = sent as f64 / secs;
+    let want = (rate * CHUNK_SECONDS) as u64;
+    let step = 16 * 1024;
+    (want / step * step).clamp(MIN_CHUNK, MAX_CHUNK)
+}
 
 /// The upload under way.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +70,10 @@ struct Upload {
     paused: bool,
     /// Being sent (not finished, refused or paused).
     active: bool,
+    /// The size of the next chunk, adapted to the link ([`next_chunk`]).
+    chunk: u64,
+    /// When the chunk in flight started, and its size.
+    sending: Option<(std::time::Instant, u64)>,
 }
 
 /// What preparing a file gives.
@@ -239,6 +263,8 @@ impl EvidenceScreen {
             progress: Progress::new(&cx.tr("declare.evidence.checking"), None, Unit::Bytes),
             paused: false,
             active: true,
+            chunk: CHUNK,
+            sending: None,
         });
         self.status = cx.tr("declare.evidence.checking");
         self.status_role = Role::Muted;
@@ -276,7 +302,8 @@ impl EvidenceScreen {
             cx.spawn("finish", move |c| async move { c.finish_upload(&id).await });
             return;
         }
-        let (path, offset, len) = (u.path.clone(), u.offset, CHUNK.min(u.size - u.offset));
+        let (path, offset, len) = (u.path.clone(), u.offset, u.chunk.min(u.size - u.offset));
+        u.sending = Some((std::time::Instant::now(), len));
         cx.spawn("chunk", move |c| async move {
             let p = path.clone();
             let bytes = tokio::task::spawn_blocking(move || read_chunk(&p, offset, len))
@@ -427,6 +454,8 @@ impl Screen for EvidenceScreen {
                 progress,
                 paused: true,
                 active: false,
+                chunk: CHUNK,
+                sending: None,
             });
             self.path.set_value("path", &v("path"));
             self.resume(cx);
@@ -598,6 +627,9 @@ impl Screen for EvidenceScreen {
                         return false;
                     };
                     u.offset = o;
+                    if let Some((started, len)) = u.sending.take() {
+                        u.chunk = next_chunk(len, started.elapsed());
+                    }
                     let changed = u.progress.set(o);
                     self.send_next(cx);
                     changed

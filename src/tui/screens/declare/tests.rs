@@ -619,8 +619,9 @@ fn evidence_uploads_with_progress_and_refusals_give_the_servers_reason() {
         let id = declarations(&h)[0]["id"].as_str().unwrap().to_string();
         let before = evidence_of(&h, &id).len();
         h.key(KeyCode::F(7));
-        // a PDF of more than one chunk
-        let pdf = big_pdf((super::evidence::CHUNK as usize) * 2);
+        // a PDF of several chunks (1 MiB: the first chunk is 128 KiB)
+        let pdf = big_pdf(1 << 20);
+        assert!(pdf.len() as u64 > super::evidence::CHUNK);
         let tag = format!("upload-{}", lang_name(lang));
         let path = temp_file(&tag, "审计报告.pdf", &pdf);
         h.type_text(&path.display().to_string());
@@ -1172,4 +1173,27 @@ fn past_info_updates_show_their_outcome_and_open_with_their_changes_and_history(
             &format!("update_history_detail_{}", lang_name(lang)),
         );
     }
+}
+
+#[test]
+fn chunks_follow_the_link_speed() {
+    use super::evidence::next_chunk;
+    use std::time::Duration;
+    // 128 kbit/s: 16 000 B/s × 5 s, in 16 KiB steps
+    assert_eq!(
+        next_chunk(128 * 1024, Duration::from_secs_f64(8.192)),
+        64 * 1024
+    );
+    // a LAN: the largest chunk; an instant answer too
+    assert_eq!(next_chunk(4 << 20, Duration::from_millis(40)), 4 << 20);
+    assert_eq!(next_chunk(1, Duration::ZERO), 32 * 1024);
+    assert_eq!(next_chunk(1 << 20, Duration::ZERO), 4 << 20);
+    // a crawling link: never below 32 KiB
+    assert_eq!(next_chunk(32 * 1024, Duration::from_secs(60)), 32 * 1024);
+    // the edges of a step: 16 KiB × 5 exactly, and one byte per second less
+    assert_eq!(next_chunk(16 * 1024 * 3, Duration::from_secs(3)), 80 * 1024);
+    assert_eq!(
+        next_chunk(16 * 1024 * 3 - 3, Duration::from_secs(3)),
+        64 * 1024
+    );
 }
