@@ -96,31 +96,28 @@ impl Dimension {
 // ───────────────────────────── questionnaire ─────────────────────────────
 
 /// One answer option of a question.
-#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerOption {
     /// The option text in Chinese.
     pub zh: String,
-    /// Optional English label; the English interface falls back to the Chinese text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub en: Option<String>,
+    /// The option text in English.
+    pub en: String,
     /// Share of the question's weight earned by this option, in [0, 1].
     pub fraction: f64,
 }
 
 impl AnswerOption {
-    /// The label in `lang` (English falls back to Chinese when the file has none).
+    /// The option text in `lang`.
     pub fn label(&self, lang: Lang) -> &str {
-        match (lang, &self.en) {
-            (Lang::En, Some(en)) => en,
-            _ => &self.zh,
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
         }
     }
 }
 
 /// One question of a questionnaire.
-#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Question {
     /// Stable id (e.g. `m.ops.03`); answers are keyed by it.
     pub id: String,
@@ -128,8 +125,8 @@ pub struct Question {
     /// Points the question is worth (the weights of a questionnaire sum to 100).
     pub weight: f64,
     pub title: Text,
-    /// One-line help text in Chinese.
-    pub help: String,
+    /// One-line help text.
+    pub help: Text,
     /// Options, answered by index (0, 1, 2, …).
     pub options: Vec<AnswerOption>,
 }
@@ -165,7 +162,7 @@ pub struct Questionnaire {
     questions: Vec<Question>,
 }
 
-/// The unvalidated shape of a questionnaire file.
+/// The unvalidated shape of a questionnaire file (TOML, or the JSON the API sends).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct QuestionnaireFile {
@@ -173,7 +170,96 @@ struct QuestionnaireFile {
     version: String,
     category: AssessmentCategory,
     title: Text,
-    questions: Vec<Question>,
+    questions: Vec<QuestionFile>,
+}
+
+/// The unvalidated shape of a question. English is optional here only so that a missing
+/// translation is refused by [`QuestionFile::into_question`] with the question named, rather than
+/// by the parser with a bare "missing field `en`".
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionFile {
+    id: String,
+    dimension: Dimension,
+    weight: f64,
+    title: FileText,
+    help: FileText,
+    options: Vec<OptionFile>,
+}
+
+/// An unvalidated option.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionFile {
+    zh: String,
+    #[serde(default)]
+    en: Option<String>,
+    fraction: f64,
+}
+
+/// An unvalidated text: `{ zh = "…", en = "…" }`. A bare string is read as Chinese without
+/// English (the format before English was required), so that it too is refused by question id.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FileText {
+    ZhOnly(String),
+    Both {
+        zh: String,
+        #[serde(default)]
+        en: Option<String>,
+    },
+}
+
+impl FileText {
+    fn into_parts(self) -> (String, Option<String>) {
+        match self {
+            FileText::ZhOnly(zh) => (zh, None),
+            FileText::Both { zh, en } => (zh, en),
+        }
+    }
+}
+
+impl QuestionFile {
+    /// The question, provided its title, help and every option have English.
+    fn into_question(self) -> Result<Question, AssessmentError> {
+        let id = self.id;
+        let no_english = |zh_what: &str, en_what: &str| {
+            bad(
+                format!("题目 {id} 的{zh_what}缺少英文（en）"),
+                format!("question {id} has no English {en_what} (en)"),
+            )
+        };
+        let text = |t: FileText, zh_what: &str, en_what: &str| match t.into_parts() {
+            (zh, Some(en)) => Ok(Text { zh, en }),
+            (_, None) => Err(no_english(zh_what, en_what)),
+        };
+        let title = text(self.title, "标题", "title")?;
+        let help = text(self.help, "说明", "help text")?;
+        let options = self
+            .options
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| match o.en {
+                Some(en) => Ok(AnswerOption {
+                    zh: o.zh,
+                    en,
+                    fraction: o.fraction,
+                }),
+                None => Err(no_english(
+                    &format!("第 {i} 个选项"),
+                    &format!("text for option {i}"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Question {
+            id,
+            dimension: self.dimension,
+            weight: self.weight,
+            title,
+            help,
+            options,
+        })
+    }
 }
 
 impl TryFrom<QuestionnaireFile> for Questionnaire {
@@ -185,7 +271,11 @@ impl TryFrom<QuestionnaireFile> for Questionnaire {
             version: f.version,
             category: f.category,
             title: f.title,
-            questions: f.questions,
+            questions: f
+                .questions
+                .into_iter()
+                .map(QuestionFile::into_question)
+                .collect::<Result<_, _>>()?,
         };
         q.validate()?;
         Ok(q)
@@ -354,7 +444,7 @@ fn validate_question(q: &Question) -> Result<(), AssessmentError> {
             format!("question {id} has an empty title"),
         ));
     }
-    if q.help.trim().is_empty() {
+    if q.help.zh.trim().is_empty() || q.help.en.trim().is_empty() {
         return Err(bad(
             format!("题目 {id} 缺少说明"),
             format!("question {id} has no help text"),
@@ -377,7 +467,7 @@ fn validate_question(q: &Question) -> Result<(), AssessmentError> {
         ));
     }
     for (i, o) in q.options.iter().enumerate() {
-        if o.zh.trim().is_empty() || o.en.as_deref().is_some_and(|en| en.trim().is_empty()) {
+        if o.zh.trim().is_empty() || o.en.trim().is_empty() {
             return Err(bad(
                 format!("题目 {id} 的第 {i} 个选项文字为空"),
                 format!("option {i} of question {id} has an empty text"),
@@ -760,21 +850,25 @@ id = "t.base.01"
 dimension = "foundation"
 weight = 20
 title = { zh = "基础", en = "Base" }
-help = "说明"
-options = [{ zh = "无", fraction = 0.0 }, { zh = "部分", fraction = 0.5 }, { zh = "全部", fraction = 1.0 }]
+help = { zh = "说明", en = "Help" }
+options = [
+  { zh = "无", en = "none", fraction = 0.0 },
+  { zh = "部分", en = "some", fraction = 0.5 },
+  { zh = "全部", en = "all", fraction = 1.0 },
+]
 
 [[questions]]
 id = "t.ops.01"
 dimension = "operations"
 weight = 30
 title = { zh = "经营一", en = "Ops 1" }
-help = "说明"
+help = { zh = "说明", en = "Help" }
 options = [
-  { zh = "尚未开展", fraction = 0.0 },
-  { zh = "①", fraction = 0.25 },
-  { zh = "②", fraction = 0.5 },
-  { zh = "③", fraction = 0.75 },
-  { zh = "④", fraction = 1.0 },
+  { zh = "尚未开展", en = "Not started", fraction = 0.0 },
+  { zh = "①", en = "(1)", fraction = 0.25 },
+  { zh = "②", en = "(2)", fraction = 0.5 },
+  { zh = "③", en = "(3)", fraction = 0.75 },
+  { zh = "④", en = "(4)", fraction = 1.0 },
 ]
 
 [[questions]]
@@ -782,24 +876,28 @@ id = "t.ops.02"
 dimension = "operations"
 weight = 12.5
 title = { zh = "经营二", en = "Ops 2" }
-help = "说明"
-options = [{ zh = "否", fraction = 0.0 }, { zh = "是", en = "yes", fraction = 1.0 }]
+help = { zh = "说明", en = "Help" }
+options = [{ zh = "否", en = "no", fraction = 0.0 }, { zh = "是", en = "yes", fraction = 1.0 }]
 
 [[questions]]
 id = "t.mgmt.01"
 dimension = "management"
 weight = 17.5
 title = { zh = "管理", en = "Management" }
-help = "说明"
-options = [{ zh = "否", fraction = 0.0 }, { zh = "是", fraction = 1.0 }]
+help = { zh = "管理说明", en = "Management help" }
+options = [{ zh = "否", en = "no", fraction = 0.0 }, { zh = "是", en = "yes", fraction = 1.0 }]
 
 [[questions]]
 id = "t.res.01"
 dimension = "results"
 weight = 20
 title = { zh = "成效", en = "Results" }
-help = "说明"
-options = [{ zh = "低", fraction = 0.0 }, { zh = "中", fraction = 0.25 }, { zh = "高", fraction = 1.0 }]
+help = { zh = "成效说明", en = "Results help" }
+options = [
+  { zh = "低", en = "low", fraction = 0.0 },
+  { zh = "中", en = "medium", fraction = 0.25 },
+  { zh = "高", en = "high", fraction = 1.0 },
+]
 "#;
 
     fn small() -> Questionnaire {
@@ -840,7 +938,20 @@ options = [{ zh = "低", fraction = 0.0 }, { zh = "中", fraction = 0.25 }, { zh
                 prefixes.insert((category, prefix));
                 assert_eq!(question.options[0].fraction, 0.0, "{}", question.id);
                 assert_eq!(question.top_option() as usize, question.options.len() - 1);
-                assert!(!question.help.contains('\n'));
+                // one line in each language, and English really is English
+                for text in [&question.help.zh, &question.help.en] {
+                    assert!(!text.contains('\n'), "{}", question.id);
+                }
+                for text in std::iter::once(&question.title.en)
+                    .chain([&question.help.en])
+                    .chain(question.options.iter().map(|o| &o.en))
+                {
+                    assert!(
+                        text.is_ascii() && !text.trim().is_empty(),
+                        "{}: {text:?}",
+                        question.id
+                    );
+                }
             }
         }
         // one prefix per questionnaire, all distinct
@@ -1119,33 +1230,34 @@ options = [{ zh = "低", fraction = 0.0 }, { zh = "中", fraction = 0.25 }, { zh
         assert!(d.zh.contains("数字化管理"));
         // two full-score options
         let d = bad_detail(&SMALL.replace(
-            "{ zh = \"部分\", fraction = 0.5 }",
-            "{ zh = \"部分\", fraction = 1.0 }",
+            "{ zh = \"部分\", en = \"some\", fraction = 0.5 }",
+            "{ zh = \"部分\", en = \"some\", fraction = 1.0 }",
         ));
         assert!(d.en.contains("exactly one"));
         // no full-score option
         let d = bad_detail(&SMALL.replace(
-            "{ zh = \"高\", fraction = 1.0 }",
-            "{ zh = \"高\", fraction = 0.9 }",
+            "{ zh = \"高\", en = \"high\", fraction = 1.0 }",
+            "{ zh = \"高\", en = \"high\", fraction = 0.9 }",
         ));
         assert!(d.en.contains("t.res.01"));
         // fraction out of range
         let d = bad_detail(&SMALL.replace(
-            "{ zh = \"中\", fraction = 0.25 }",
-            "{ zh = \"中\", fraction = 1.5 }",
+            "{ zh = \"中\", en = \"medium\", fraction = 0.25 }",
+            "{ zh = \"中\", en = \"medium\", fraction = 1.5 }",
         ));
         assert!(d.en.contains("outside"));
         // a single option
-        let d = bad_detail(&SMALL.replace(
-            "[{ zh = \"否\", fraction = 0.0 }, { zh = \"是\", en = \"yes\", fraction = 1.0 }]",
-            "[{ zh = \"是\", fraction = 1.0 }]",
+        let d = bad_detail(&SMALL.replacen(
+            "[{ zh = \"否\", en = \"no\", fraction = 0.0 }, { zh = \"是\", en = \"yes\", fraction = 1.0 }]",
+            "[{ zh = \"是\", en = \"yes\", fraction = 1.0 }]",
+            1,
         ));
         assert!(d.en.contains("t.ops.02"));
         // unknown dimension, unknown field, not TOML at all
         bad_detail(&SMALL.replace("dimension = \"results\"", "dimension = \"outcomes\""));
         bad_detail(&SMALL.replace(
-            "help = \"说明\"\noptions = [{ zh = \"低\"",
-            "hint = \"说明\"\noptions = [{ zh = \"低\"",
+            "help = { zh = \"成效说明\", en = \"Results help\" }",
+            "hint = { zh = \"成效说明\", en = \"Results help\" }",
         ));
         bad_detail("this is not toml = = =");
         // an unknown category
@@ -1153,12 +1265,101 @@ options = [{ zh = "低", fraction = 0.0 }, { zh = "中", fraction = 0.25 }, { zh
     }
 
     #[test]
-    fn option_labels_fall_back_to_chinese() {
+    fn options_and_help_are_read_in_either_language() {
         let q = small();
         let ops2 = q.question("t.ops.02").unwrap();
         assert_eq!(ops2.options[1].label(Lang::En), "yes");
         assert_eq!(ops2.options[1].label(Lang::Zh), "是");
-        assert_eq!(ops2.options[0].label(Lang::En), "否");
+        assert_eq!(ops2.help.get(Lang::En), "Help");
+        assert_eq!(ops2.help.get(Lang::Zh), "说明");
+    }
+
+    #[test]
+    fn a_question_or_option_without_english_is_refused_with_the_question_named() {
+        // an option without `en`
+        let d = bad_detail(&SMALL.replace(
+            "{ zh = \"中\", en = \"medium\", fraction = 0.25 }",
+            "{ zh = \"中\", fraction = 0.25 }",
+        ));
+        assert!(d.en.contains("t.res.01"), "{}", d.en);
+        assert!(
+            d.en.contains("no English") && d.en.contains("option 1"),
+            "{}",
+            d.en
+        );
+        assert!(
+            d.zh.contains("t.res.01") && d.zh.contains("第 1 个选项"),
+            "{}",
+            d.zh
+        );
+        // help without `en`, and help in the old Chinese-only form
+        for help in ["help = { zh = \"成效说明\" }", "help = \"成效说明\""] {
+            let d = bad_detail(
+                &SMALL.replace("help = { zh = \"成效说明\", en = \"Results help\" }", help),
+            );
+            assert!(
+                d.en.contains("t.res.01") && d.en.contains("help"),
+                "{}",
+                d.en
+            );
+            assert!(
+                d.zh.contains("t.res.01") && d.zh.contains("说明"),
+                "{}",
+                d.zh
+            );
+        }
+        // a title without `en`
+        let d = bad_detail(&SMALL.replace(
+            "title = { zh = \"管理\", en = \"Management\" }",
+            "title = { zh = \"管理\" }",
+        ));
+        assert!(
+            d.en.contains("t.mgmt.01") && d.en.contains("title"),
+            "{}",
+            d.en
+        );
+        // an empty English text is refused too
+        let d = bad_detail(&SMALL.replace("en = \"medium\"", "en = \" \""));
+        assert!(d.en.contains("t.res.01"), "{}", d.en);
+        let d = bad_detail(&SMALL.replace("en = \"Management help\"", "en = \"\""));
+        assert!(d.en.contains("t.mgmt.01"), "{}", d.en);
+        // … and so is a questionnaire from JSON (the API's shape) without English
+        let mut json =
+            serde_json::to_value(Questionnaire::builtin(AssessmentCategory::Other)).unwrap();
+        json["questions"][2]["options"][3]
+            .as_object_mut()
+            .unwrap()
+            .remove("en");
+        let err = serde_json::from_value::<Questionnaire>(json).unwrap_err();
+        assert!(err.to_string().contains("o.base.03"), "{err}");
+    }
+
+    #[test]
+    fn all_three_builtin_files_parse_with_english_everywhere() {
+        for (file, toml) in [
+            (
+                "manufacturing",
+                include_str!("../../fixtures/questionnaires/manufacturing.toml"),
+            ),
+            (
+                "producer_services",
+                include_str!("../../fixtures/questionnaires/producer_services.toml"),
+            ),
+            (
+                "other",
+                include_str!("../../fixtures/questionnaires/other.toml"),
+            ),
+        ] {
+            let q = Questionnaire::parse(toml)
+                .unwrap_or_else(|e| panic!("{file}.toml: {}", e.message(Lang::En)));
+            assert_eq!(q.id(), file);
+            for question in q.questions() {
+                assert_ne!(question.help.en, question.help.zh, "{}", question.id);
+                for o in &question.options {
+                    assert_ne!(o.label(Lang::En), o.label(Lang::Zh), "{}", question.id);
+                }
+            }
+        }
     }
 
     #[test]

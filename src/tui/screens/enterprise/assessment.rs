@@ -838,7 +838,7 @@ impl AnswerSheet {
                 ],
             );
             detail.push((head, Role::Title));
-            for l in crate::display::wrap(&question.help, w) {
+            for l in crate::display::wrap(question.help.get(ui.lang), w) {
                 detail.push((l, Role::Muted));
             }
             let chosen = self.chosen(&question.id);
