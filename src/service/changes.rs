@@ -792,15 +792,10 @@ async fn owner_actions(
         State::Draft | State::Returned | State::Withdrawn => &submit_chain,
         _ => item.chain.as_ref().unwrap_or(&submit_chain),
     };
+    // a report needs a certification to be submitted; nothing else outside the item counts
     let facts = Facts {
-        window_open: true,
-        ever_submitted: item.ever_submitted,
-        reviewer_acted: item.reviewer_acted,
-        basic_info_complete: true,
         prerequisites_met: certified,
-        other_open_declaration: false,
-        barred: false,
-        chain,
+        ..items::own_facts(item, chain)
     };
     Ok(workflow::owner_actions(item.state, &actor, &facts))
 }

@@ -18,7 +18,7 @@ use crate::domain::chain::{Chain, default_chain};
 use crate::domain::rules::{self, Breakdown, Context, InputKind, Inputs, Ruleset, Value};
 use crate::domain::text::{Localized, Text};
 use crate::domain::tiers::{DigitalLevel, ReviewLevel, Tier};
-use crate::domain::workflow::{self, Action, Facts, Refusal, State};
+use crate::domain::workflow::{self, Action, Refusal, State};
 use crate::service::audit::{HistoryEntry, Who, history_of};
 use crate::service::authz;
 use crate::service::clock::china_minutes;
@@ -614,16 +614,7 @@ impl SubmitContext {
             return err;
         };
         let facts = self.item_facts();
-        let domain = Facts {
-            window_open: facts.window_open,
-            ever_submitted: item.ever_submitted,
-            reviewer_acted: item.reviewer_acted,
-            basic_info_complete: facts.basic_info_complete,
-            prerequisites_met: facts.prerequisites_met,
-            other_open_declaration: facts.other_open_declaration,
-            barred: facts.barred,
-            chain: &self.chain,
-        };
+        let domain = facts.for_item(item, &self.chain);
         let blockers = workflow::submit_blockers(item.state, &domain);
         if !blockers.contains(&first) {
             return err;
@@ -1188,16 +1179,7 @@ impl Service {
                 State::Draft | State::Returned | State::Withdrawn => ctx.chain.clone(),
                 _ => item.chain.clone().unwrap_or_else(|| ctx.chain.clone()),
             };
-            let domain = Facts {
-                window_open: facts.window_open,
-                ever_submitted: item.ever_submitted,
-                reviewer_acted: item.reviewer_acted,
-                basic_info_complete: facts.basic_info_complete,
-                prerequisites_met: facts.prerequisites_met,
-                other_open_declaration: facts.other_open_declaration,
-                barred: facts.barred,
-                chain: &chain,
-            };
+            let domain = facts.for_item(&item, &chain);
             d.actions = workflow::owner_actions(item.state, &actor, &domain);
             if matches!(
                 item.state,

@@ -17,13 +17,12 @@
 //! returned, withdrawn). Who may list and download: whoever may read the item.
 
 use crate::domain::text::Text;
-use crate::domain::workflow::{self, Action, Facts, default_chain};
 use crate::service::Service;
 use crate::service::audit::{Who, audit};
 use crate::service::authz;
 use crate::service::declarations::{authorize_read, require_reader_role};
 use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::items::{self, Item};
+use crate::service::items;
 use crate::service::session::Session;
 use crate::service::validate::Fields;
 use crate::store::{Conn, from_ms, new_id};
@@ -233,24 +232,6 @@ fn check_file(bytes: &[u8]) -> Result<EvidenceType, Text> {
     Ok(kind)
 }
 
-/// The owning enterprise, while the item is editable (the workflow's edit rule).
-fn require_editable(session: &Session, item: &Item) -> ServiceResult<()> {
-    let actor = authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
-    let fallback = default_chain(item.tier, false);
-    let facts = Facts {
-        window_open: true,
-        ever_submitted: item.ever_submitted,
-        reviewer_acted: item.reviewer_acted,
-        basic_info_complete: true,
-        prerequisites_met: true,
-        other_open_declaration: false,
-        barred: false,
-        chain: item.chain.as_ref().unwrap_or(&fallback),
-    };
-    workflow::transition(item.state, &Action::Edit, &actor, &facts)?;
-    Ok(())
-}
-
 /// Writes `bytes` as the blob of its SHA-256 (unless that blob exists) and returns the digest:
 /// a synced temporary file moved into place by the shared blob store, so a crash never leaves
 /// a partial blob under its final name. Blocking: run it off the async threads.
@@ -306,7 +287,7 @@ impl Service {
         {
             let mut conn = self.read().await?;
             let item = items::load(&mut conn, item_id).await?;
-            require_editable(session, &item)?;
+            items::require_editable(session, &item)?;
         }
         let size = i64::try_from(bytes.len()).map_err(ServiceError::internal)?;
         let dir = self.data_dir().to_path_buf();
@@ -316,7 +297,7 @@ impl Service {
 
         let mut w = self.write().await?;
         let item = items::load(&mut w, item_id).await?;
-        require_editable(session, &item)?;
+        items::require_editable(session, &item)?;
         let existing = evidence_of(&mut w, item_id).await?;
         if existing.iter().any(|e| e.name == name) {
             return Err(ServiceError::invalid(
@@ -388,7 +369,7 @@ impl Service {
         let mut w = self.write().await?;
         let ev = load_evidence(&mut w, evidence_id).await?;
         let item = items::load(&mut w, &ev.item_id).await?;
-        require_editable(session, &item)?;
+        items::require_editable(session, &item)?;
         sqlx::query("DELETE FROM evidence WHERE id = $1")
             .bind(evidence_id)
             .execute(&mut *w)

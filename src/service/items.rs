@@ -358,6 +358,48 @@ pub struct ItemFacts {
     pub submit_chain: Option<Chain>,
 }
 
+/// The workflow facts when only the item's own flags and `chain` matter (a reviewer's
+/// decision, an edit check): every outside condition counts as met.
+pub fn own_facts<'a>(item: &Item, chain: &'a Chain) -> Facts<'a> {
+    Facts {
+        window_open: true,
+        ever_submitted: item.ever_submitted,
+        reviewer_acted: item.reviewer_acted,
+        basic_info_complete: true,
+        prerequisites_met: true,
+        other_open_declaration: false,
+        barred: false,
+        chain,
+    }
+}
+
+/// The item must be the session's and editable (the workflow table's `edit`): evidence and
+/// uploads belong to what the enterprise may still change.
+pub fn require_editable(session: &Session, item: &Item) -> ServiceResult<()> {
+    let actor = authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
+    let fallback = default_chain(item.tier, false);
+    let facts = own_facts(item, item.chain.as_ref().unwrap_or(&fallback));
+    workflow::transition(item.state, &Action::Edit, &actor, &facts)?;
+    Ok(())
+}
+
+impl ItemFacts {
+    /// The workflow table's facts about `item` under `chain` (the item's own or the one in
+    /// force, as the caller decides).
+    pub fn for_item<'a>(&self, item: &Item, chain: &'a Chain) -> Facts<'a> {
+        Facts {
+            window_open: self.window_open,
+            ever_submitted: item.ever_submitted,
+            reviewer_acted: item.reviewer_acted,
+            basic_info_complete: self.basic_info_complete,
+            prerequisites_met: self.prerequisites_met,
+            other_open_declaration: self.other_open_declaration,
+            barred: self.barred,
+            chain,
+        }
+    }
+}
+
 /// Computes [`ItemFacts`] for an item, inside the executor's transaction. A module implements it
 /// for its own context struct (windows, assessments, certifications …); fixed facts are
 /// themselves a source.
@@ -435,16 +477,7 @@ pub async fn act(
     } else {
         item.chain.clone().unwrap_or(fallback_chain)
     };
-    let domain_facts = Facts {
-        window_open: facts.window_open,
-        ever_submitted: item.ever_submitted,
-        reviewer_acted: item.reviewer_acted,
-        basic_info_complete: facts.basic_info_complete,
-        prerequisites_met: facts.prerequisites_met,
-        other_open_declaration: facts.other_open_declaration,
-        barred: facts.barred,
-        chain: &chain,
-    };
+    let domain_facts = facts.for_item(&item, &chain);
     let outcome = workflow::transition(item.state, action, &actor, &domain_facts)?;
     let who = Who::from(session);
     let kind = action.kind();

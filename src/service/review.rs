@@ -641,16 +641,7 @@ pub struct ReviewDetail {
 /// The domain facts of a reviewer's action: only the chain and the item's own flags matter to
 /// claim, pass, return and reject.
 fn reviewer_facts<'a>(item: &Item, chain: &'a Chain) -> Facts<'a> {
-    Facts {
-        window_open: true,
-        ever_submitted: item.ever_submitted,
-        reviewer_acted: item.reviewer_acted,
-        basic_info_complete: true,
-        prerequisites_met: true,
-        other_open_declaration: false,
-        barred: false,
-        chain,
-    }
+    items::own_facts(item, chain)
 }
 
 fn render_value(def: Option<&crate::domain::rules::InputDef>, v: &serde_json::Value) -> Text {

@@ -29,11 +29,11 @@
 
 use crate::domain::archive::{self, ContentKind, MIB, ZipLimits};
 use crate::domain::text::{Localized, Text};
-use crate::domain::workflow::{self, Action, Facts, default_chain};
+use crate::domain::workflow;
 use crate::service::audit::{Who, audit};
 use crate::service::authz;
 use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::items::{self, Item};
+use crate::service::items;
 use crate::service::session::Session;
 use crate::service::validate::Fields;
 use crate::service::{Service, Write};
@@ -355,28 +355,6 @@ fn unfinished(row: &UploadRow) -> ServiceResult<()> {
     }
 }
 
-/// The item must be the session's and editable (the workflow table's `edit`): evidence belongs
-/// to what the enterprise may still change.
-fn require_editable(session: &Session, item: &Item) -> ServiceResult<()> {
-    let actor = authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
-    let chain = item
-        .chain
-        .clone()
-        .unwrap_or_else(|| default_chain(item.tier, false));
-    let facts = Facts {
-        window_open: true,
-        ever_submitted: item.ever_submitted,
-        reviewer_acted: item.reviewer_acted,
-        basic_info_complete: true,
-        prerequisites_met: true,
-        other_open_declaration: false,
-        barred: false,
-        chain: &chain,
-    };
-    workflow::transition(item.state, &Action::Edit, &actor, &facts)?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Input checks
 // ---------------------------------------------------------------------------------------------
@@ -552,7 +530,7 @@ impl Service {
         authz::require_enterprise(session)?;
         let mut w = self.write().await?;
         let item = items::load(&mut w, &new.item_id).await?;
-        require_editable(session, &item)?;
+        items::require_editable(session, &item)?;
 
         let mut f = Fields::default();
         let name = f.check("name", check_name(&new.name));
@@ -777,7 +755,7 @@ impl Service {
         {
             let mut conn = self.read().await?;
             let item = items::load(&mut conn, &row.item_id).await?;
-            require_editable(session, &item)?;
+            items::require_editable(session, &item)?;
         }
 
         // The bytes: the part file, or — if an earlier finish stored the blob and then failed
@@ -838,7 +816,7 @@ impl Service {
             });
         }
         let item = items::load(&mut w, &row.item_id).await?;
-        require_editable(session, &item)?;
+        items::require_editable(session, &item)?;
         {
             let (dir, sha, from) = (self.data_dir().to_path_buf(), row.sha256.clone(), source);
             blocking(move || store_blob(&dir, &sha, &from)).await?;
