@@ -6,6 +6,7 @@
 use super::declarations::DeclarationDetail;
 use super::evidence::EvidenceScreen;
 use super::history::{ApplicationHistory, Kind as HistoryKind};
+use super::render_placeholder;
 use super::{MapUnit, Pending, render_message, state_label, state_of, tier_label, time_of};
 use crate::client::ClientError;
 use crate::domain::Lang;
@@ -414,12 +415,14 @@ impl Screen for CertList {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.cert.title");
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if self.loaded != 3 {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            self.loaded == 3,
+        ) {
             return;
         }
         if self.certs.is_empty() {

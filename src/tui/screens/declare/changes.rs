@@ -13,6 +13,7 @@
 use super::drafts::DraftStore;
 use super::evidence::EvidenceScreen;
 use super::kept::KeptForm;
+use super::render_placeholder;
 use super::{
     MapUnit, Pending, history_lines, is_offline, render_message, render_page, state_label, time_of,
 };
@@ -298,12 +299,7 @@ impl Screen for ChangeList {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = self.heading(ui);
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if !self.loaded {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
             return;
         }
         if self.items.is_empty() {
@@ -1038,12 +1034,14 @@ impl Screen for ChangeDetail {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.change.detail_title");
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if self.value.is_none() {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            self.value.is_some(),
+        ) {
             return;
         }
         render_page(

@@ -6,6 +6,7 @@
 use super::drafts::DraftStore;
 use super::evidence::EvidenceScreen;
 use super::form::DeclarationForm;
+use super::render_placeholder;
 use super::score::{ScorePanel, Scorer};
 use super::{
     MapUnit, Pending, history_lines, latest_reason, level_label, render_message, render_page,
@@ -186,12 +187,7 @@ impl Screen for DeclarationList {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.list.title");
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if !self.loaded {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
             return;
         }
         let b = block(ui, &title, true);
@@ -371,8 +367,7 @@ impl Screen for NewDeclaration {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.new.title");
-        if !self.loaded {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(area, buf, ui, &title, None, self.loaded) {
             return;
         }
         let b = block(ui, &title, true);
@@ -867,12 +862,14 @@ impl Screen for DeclarationDetail {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.detail.title");
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if self.detail.is_none() {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            self.detail.is_some(),
+        ) {
             return;
         }
         render_page(

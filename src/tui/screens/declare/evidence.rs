@@ -10,7 +10,8 @@
 //! reason.
 
 use super::drafts::{Draft, DraftStore, keep};
-use super::{MapUnit, Pending, is_offline, render_message, render_status, retry_delay};
+use super::render_placeholder;
+use super::{MapUnit, Pending, is_offline, render_status, retry_delay};
 use crate::client::ClientError;
 use crate::i18n::trf;
 use crate::tui::Ui;
@@ -752,8 +753,7 @@ impl Screen for EvidenceScreen {
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         self.cursor = None;
         let title = ui.tr("declare.evidence.title");
-        if !self.loaded {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(area, buf, ui, &title, None, self.loaded) {
             return;
         }
         let b = block(ui, &title, true);

@@ -4,6 +4,7 @@
 //! its status history (who, when, what, why) and, for an update, the changes it proposed.
 
 use super::evidence::EvidenceScreen;
+use super::render_placeholder;
 use super::{
     MapUnit, history_lines, latest_reason, level_label, number_text, render_message, render_page,
     state_label, state_of, tier_label, time_of,
@@ -211,12 +212,7 @@ impl Screen for ApplicationHistory {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr(self.kind.title_key());
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if !self.loaded {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
             return;
         }
         if self.items.is_empty() {
@@ -319,12 +315,14 @@ impl Screen for ApplicationDetail {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr(self.kind.detail_title_key());
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if self.value.is_none() {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            self.value.is_some(),
+        ) {
             return;
         }
         render_page(area, buf, ui, &mut self.page, "", Role::Muted);

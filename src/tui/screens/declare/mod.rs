@@ -357,6 +357,26 @@ pub fn render_page(
     }
 }
 
+/// What a screen shows while it has nothing else: its error, or "loading" until `loaded`.
+/// Returns whether it drew one (the screen then draws nothing more).
+pub fn render_placeholder(
+    area: Rect,
+    buf: &mut Buffer,
+    ui: &Ui,
+    title: &str,
+    error: Option<&str>,
+    loaded: bool,
+) -> bool {
+    if let Some(e) = error {
+        render_message(area, buf, ui, title, e, Role::Error);
+    } else if !loaded {
+        render_message(area, buf, ui, title, &ui.tr("common.loading"), Role::Muted);
+    } else {
+        return false;
+    }
+    true
+}
+
 /// A bordered box with a message in it (loading, an error, nothing to show).
 pub fn render_message(area: Rect, buf: &mut Buffer, ui: &Ui, title: &str, text: &str, role: Role) {
     use ratatui::widgets::Widget;

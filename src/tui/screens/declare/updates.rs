@@ -7,9 +7,9 @@ use super::drafts::DraftStore;
 use super::evidence::EvidenceScreen;
 use super::history::{ApplicationHistory, Kind as HistoryKind};
 use super::kept::KeptForm;
+use super::render_placeholder;
 use super::{
-    MapUnit, Pending, history_lines, is_offline, number_text, render_message, render_page,
-    state_label, state_of,
+    MapUnit, Pending, history_lines, is_offline, number_text, render_page, state_label, state_of,
 };
 use crate::client::{ClientError, Tagged};
 use crate::domain::Lang;
@@ -691,12 +691,14 @@ impl Screen for UpdateScreen {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.update.title");
-        if let Some(e) = &self.error {
-            render_message(area, buf, ui, &title, e, Role::Error);
-            return;
-        }
-        if self.status.is_none() {
-            render_message(area, buf, ui, &title, &ui.tr("common.loading"), Role::Muted);
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            self.status.is_some(),
+        ) {
             return;
         }
         if self.editable() {
