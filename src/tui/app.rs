@@ -92,7 +92,12 @@ pub struct App {
     dirty: bool,
     /// Effects produced while opening screens outside [`update`] (the first screen).
     pending: Vec<Effect>,
+    /// Keys typed while the top screen was still loading, given to it once it is ready.
+    typeahead: std::collections::VecDeque<KeyEvent>,
 }
+
+/// At most this many keys wait for a loading screen (a key held down is not a plan).
+const TYPEAHEAD: usize = 64;
 
 impl App {
     /// A new state showing `root`; keymap warnings are shown at once in a toast.
@@ -130,6 +135,7 @@ impl App {
             next_id: 0,
             dirty: true,
             pending: Vec::new(),
+            typeahead: std::collections::VecDeque::new(),
         };
         let effects = app.navigate(vec![Nav::Reset(root)]);
         app.pending = effects;
@@ -410,6 +416,18 @@ impl App {
             self.running = false;
             return vec![Effect::Quit];
         }
+        let loading = self.stack.last().is_some_and(|e| e.screen.loading());
+        if loading {
+            if matches!(global.as_deref(), Some("back" | "quit")) {
+                // going back changes the plan: what was typed ahead goes too
+                self.typeahead.clear();
+            } else {
+                if self.typeahead.len() < TYPEAHEAD {
+                    self.typeahead.push_back(ev);
+                }
+                return Vec::new();
+            }
+        }
         let (handled, mut effects) = self.with_top(|s, cx| s.key(&ev, cx));
         if handled.changed() {
             self.touch();
@@ -474,7 +492,33 @@ impl App {
         if visible {
             self.touch();
         }
-        self.absorb(parts)
+        let mut effects = self.absorb(parts);
+        effects.extend(self.replay_typeahead());
+        effects
+    }
+
+    /// Gives the keys typed ahead to the top screen once it has stopped loading, in order; a
+    /// key that opens another loading screen keeps the rest waiting for that one. An error
+    /// shown meanwhile drops them: the plan they were typed for has changed.
+    fn replay_typeahead(&mut self) -> Vec<Effect> {
+        use super::widgets::dialog::ToastKind;
+        if self
+            .toast
+            .as_ref()
+            .is_some_and(|t| !matches!(t.kind, ToastKind::Info | ToastKind::Success))
+        {
+            self.typeahead.clear();
+            return Vec::new();
+        }
+        if self.typeahead.is_empty() || self.stack.last().is_none_or(|e| e.screen.loading()) {
+            return Vec::new();
+        }
+        let keys = std::mem::take(&mut self.typeahead);
+        let mut effects = Vec::new();
+        for k in keys {
+            effects.extend(self.on_key(k));
+        }
+        effects
     }
 }
 

@@ -374,6 +374,13 @@ pub trait Screen: Send {
         None
     }
 
+    /// Whether it still waits for what it shows first (its data from the server). Keys typed
+    /// meanwhile are kept, in order, and given to it once it is ready — type-ahead on a slow
+    /// link (Esc still goes back at once, and drops them).
+    fn loading(&self) -> bool {
+        false
+    }
+
     /// Whether this screen is busy with something the user must not lose (a form with edits):
     /// Esc then asks before closing.
     fn has_unsaved(&self) -> bool {

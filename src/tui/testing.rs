@@ -209,6 +209,19 @@ impl Harness {
         self.settle();
     }
 
+    /// Several keys typed faster than the server answers (a slow link): none of the jobs
+    /// they start finishes until all are in, then everything settles.
+    pub fn keys_ahead(&mut self, codes: &[KeyCode]) {
+        for c in codes {
+            let effects = update(
+                &mut self.app,
+                Action::Key(KeyEvent::new(*c, KeyModifiers::NONE)),
+            );
+            self.apply(effects);
+        }
+        self.settle();
+    }
+
     /// Pastes text (bracketed paste).
     pub fn paste(&mut self, text: &str) {
         let effects = update(&mut self.app, Action::Paste(text.to_string()));

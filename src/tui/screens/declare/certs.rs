@@ -413,6 +413,10 @@ impl Screen for CertList {
         true
     }
 
+    fn loading(&self) -> bool {
+        self.error.is_none() && self.loaded != 3
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.cert.title");
         if render_placeholder(

@@ -297,6 +297,10 @@ impl Screen for ChangeList {
         true
     }
 
+    fn loading(&self) -> bool {
+        self.error.is_none() && !self.loaded
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = self.heading(ui);
         if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
@@ -1030,6 +1034,10 @@ impl Screen for ChangeDetail {
             self.status_role = Role::Error;
         }
         true
+    }
+
+    fn loading(&self) -> bool {
+        self.error.is_none() && self.value.is_none()
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {

@@ -185,6 +185,10 @@ impl Screen for DeclarationList {
         true
     }
 
+    fn loading(&self) -> bool {
+        self.error.is_none() && !self.loaded
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.list.title");
         if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
@@ -363,6 +367,10 @@ impl Screen for NewDeclaration {
         self.loaded = true;
         self.error = Some(error_text(cx.lang(), &error));
         true
+    }
+
+    fn loading(&self) -> bool {
+        !self.loaded
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
@@ -858,6 +866,10 @@ impl Screen for DeclarationDetail {
             }
         }
         true
+    }
+
+    fn loading(&self) -> bool {
+        self.error.is_none() && self.detail.is_none()
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {

@@ -750,6 +750,10 @@ impl Screen for EvidenceScreen {
         true
     }
 
+    fn loading(&self) -> bool {
+        !self.loaded
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         self.cursor = None;
         let title = ui.tr("declare.evidence.title");

@@ -975,6 +975,11 @@ impl Screen for DeclarationForm {
         true
     }
 
+    fn loading(&self) -> bool {
+        // what is typed before the form is there goes into it once it is
+        self.sections.is_empty() && self.form.is_none() && self.load_error.is_none()
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         self.cursor = None;
         let title = self.heading(ui);

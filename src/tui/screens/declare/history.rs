@@ -210,6 +210,10 @@ impl Screen for ApplicationHistory {
         true
     }
 
+    fn loading(&self) -> bool {
+        self.error.is_none() && !self.loaded
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr(self.kind.title_key());
         if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
@@ -311,6 +315,10 @@ impl Screen for ApplicationDetail {
     fn failed(&mut self, _kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
         self.error = Some(error_text(cx.lang(), &error));
         true
+    }
+
+    fn loading(&self) -> bool {
+        self.error.is_none() && self.value.is_none()
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {

@@ -1197,3 +1197,47 @@ fn chunks_follow_the_link_speed() {
         64 * 1024
     );
 }
+
+#[test]
+fn keys_typed_before_a_screen_has_loaded_wait_for_it() {
+    // on a slow link: Enter opens the detail, `e` the form, and two digits go into its first
+    // field, all typed before the server has answered once
+    let mut h = as_user(Lang::Zh, "bj_zhixin");
+    open_ws(&mut h, "declarations");
+    let id = declarations(&h)[0]["id"].as_str().unwrap().to_string();
+    let revenue = declaration(&h, &id)["inputs"]["revenue_y1"]
+        .as_f64()
+        .expect("bj_zhixin's draft has a revenue");
+    h.keys_ahead(&[
+        KeyCode::Enter,
+        KeyCode::Char('e'),
+        KeyCode::Char('7'),
+        KeyCode::Char('7'),
+    ]);
+    let s = h.screen(120, 40);
+    assert!(s.contains("申报表"), "the form is open: {s}");
+    let typed = format!("{}77", super::score::points(revenue));
+    assert!(
+        s.lines()
+            .any(|l| l.contains("上年度营业收入") && l.contains(&typed)),
+        "{typed} in the first field: {s}"
+    );
+}
+
+#[test]
+fn going_back_while_a_screen_loads_drops_what_was_typed_ahead() {
+    let mut h = as_user(Lang::Zh, "bj_zhixin");
+    open_ws(&mut h, "declarations");
+    let depth = h.app.depth();
+    // the detail, `e` for its form, then back and into the detail again
+    h.keys_ahead(&[
+        KeyCode::Enter,
+        KeyCode::Char('e'),
+        KeyCode::Esc,
+        KeyCode::Enter,
+    ]);
+    // the `e` went with the Esc: the detail is open, not the form
+    assert_eq!(h.app.depth(), depth + 1);
+    assert!(h.shows("申报详情"), "{}", h.screen(80, 24));
+    assert!(!h.shows("申报表"), "{}", h.screen(80, 24));
+}

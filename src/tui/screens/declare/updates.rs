@@ -689,6 +689,10 @@ impl Screen for UpdateScreen {
         true
     }
 
+    fn loading(&self) -> bool {
+        self.error.is_none() && self.status.is_none()
+    }
+
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.update.title");
         if render_placeholder(

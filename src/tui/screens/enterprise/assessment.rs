@@ -257,6 +257,10 @@ impl AssessmentHome {
 }
 
 impl Screen for AssessmentHome {
+    fn loading(&self) -> bool {
+        self.failed.is_none() && !self.loaded
+    }
+
     fn title(&self, ui: &Ui) -> String {
         ui.tr("ent.assess.title")
     }

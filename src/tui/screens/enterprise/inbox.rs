@@ -182,6 +182,10 @@ impl Inbox {
 }
 
 impl Screen for Inbox {
+    fn loading(&self) -> bool {
+        self.failed.is_none() && !self.loaded
+    }
+
     fn title(&self, ui: &Ui) -> String {
         ui.tr("ent.inbox.title")
     }

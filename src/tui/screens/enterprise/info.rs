@@ -275,6 +275,10 @@ impl EnterpriseInfo {
 }
 
 impl Screen for EnterpriseInfo {
+    fn loading(&self) -> bool {
+        self.failed.is_none() && self.data.is_none()
+    }
+
     fn title(&self, ui: &Ui) -> String {
         ui.tr("ent.info.title")
     }
