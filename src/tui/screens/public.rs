@@ -108,6 +108,8 @@ pub struct PublicHome {
     resume_failures: u32,
     /// The user went on without waiting for the kept session: a late answer is ignored.
     resume_abandoned: bool,
+    /// Failed attempts to load the announcements while the server was unreachable.
+    news_failures: u32,
 }
 
 impl PublicHome {
@@ -128,6 +130,7 @@ impl PublicHome {
             resume_tried: false,
             resume_failures: 0,
             resume_abandoned: false,
+            news_failures: 0,
         }
     }
 
@@ -141,6 +144,7 @@ impl PublicHome {
 
     /// Sets the announcements as if loaded (for tests and the loader).
     pub fn set_news(&mut self, items: Vec<Value>) {
+        self.news_failures = 0;
         self.news = items;
         self.news_cursor = self.news_cursor.min(self.news.len().saturating_sub(1));
         self.loaded = true;
@@ -149,6 +153,16 @@ impl PublicHome {
 
     fn load(&mut self, cx: &mut Ctx) {
         cx.spawn("news", |c| async move { c.announcements("limit=10").await });
+    }
+
+    /// The announcements again after `wait` (the server was unreachable).
+    fn reload_later(&mut self, cx: &mut Ctx) {
+        self.news_failures += 1;
+        let wait = super::declare::retry_delay(self.news_failures);
+        cx.spawn("news", move |c| async move {
+            tokio::time::sleep(wait).await;
+            c.announcements("limit=10").await
+        });
     }
 }
 
@@ -282,6 +296,12 @@ impl Screen for PublicHome {
         if kind == "forget" {
             tracing::warn!("cannot forget the expired token: {error}");
             return false;
+        }
+        // offline: say so, and ask again with back-off (the list fills in when it answers)
+        if matches!(error, ClientError::Transport(_))
+            && !super::declare::gives_up(self.news_failures)
+        {
+            self.reload_later(cx);
         }
         self.failed = Some(crate::tui::screen::error_text(cx.lang(), &error));
         self.loaded = true;
