@@ -471,6 +471,10 @@ impl App {
         if self.header != before {
             self.touch();
         }
+        // a failure of the top screen changes the plan keys were typed ahead for
+        if output.is_err() && pos + 1 == self.stack.len() {
+            self.typeahead.clear();
+        }
         let App {
             stack,
             ui,

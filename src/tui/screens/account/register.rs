@@ -82,6 +82,12 @@ impl Register {
 }
 
 impl Screen for Register {
+    /// While the request is out, what is typed waits for the next screen (the home after a
+    /// log-in) instead of changing the form being sent.
+    fn loading(&self) -> bool {
+        self.panel.is_working()
+    }
+
     fn title(&self, ui: &Ui) -> String {
         ui.tr("account.register.title")
     }

@@ -913,3 +913,35 @@ fn a_kept_session_waits_while_the_server_is_unreachable() {
     h.restart_on(Box::new(crate::tui::screens::public::PublicHome::new(&ui)));
     assert!(h.shows("已恢复上次的登录"));
 }
+
+#[test]
+fn keys_typed_after_the_log_in_go_to_the_home_it_opens() {
+    let mut h = Harness::demo(Lang::Zh);
+    h.key(KeyCode::Char('5'));
+    h.type_text("gz_ruixin");
+    h.key(KeyCode::Tab);
+    h.type_text("Demo-2025!");
+    // Enter, then `4` (企业申报信息) before the server has answered the log-in
+    h.keys_ahead(&[KeyCode::Enter, KeyCode::Char('4')]);
+    assert!(h.shows("企业申报信息"), "{}", h.screen(80, 24));
+    assert!(h.shows("待审核"), "the list is open: {}", h.screen(80, 24));
+}
+
+#[test]
+fn keys_typed_after_a_refused_log_in_do_not_go_into_the_form() {
+    let mut h = Harness::demo(Lang::Zh);
+    h.key(KeyCode::Char('5'));
+    h.type_text("gz_ruixin");
+    h.key(KeyCode::Tab);
+    h.type_text("wrong-pass");
+    // typed ahead for the home: back to the login name, and a `4`
+    h.keys_ahead(&[KeyCode::Enter, KeyCode::BackTab, KeyCode::Char('4')]);
+    let s = h.screen(80, 24);
+    assert!(s.contains("登录名"), "still the log-in: {s}");
+    assert!(s.contains("gz_ruixin"), "{s}");
+    assert!(
+        !s.contains("gz_ruixin4"),
+        "nothing typed ahead went into the form: {s}"
+    );
+    assert!(h.app.session.account.is_none());
+}
