@@ -779,25 +779,35 @@ async fn owner_actions(
     item: &Item,
     today: NaiveDate,
 ) -> ServiceResult<Vec<crate::domain::workflow::OfferedAction>> {
-    use crate::domain::workflow::{self, Actor, Facts};
-    let actor = authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
-    if actor != Actor::Owner {
+    use crate::domain::workflow::OwnerAction;
+    if session.enterprise_id.as_deref() != Some(item.enterprise_id.as_str()) {
         return Ok(Vec::new());
     }
     let certified = !active_certifications(conn, &item.enterprise_id, today)
         .await?
         .is_empty();
-    let submit_chain = update_chain();
-    let chain = match item.state {
-        State::Draft | State::Returned | State::Withdrawn => &submit_chain,
-        _ => item.chain.as_ref().unwrap_or(&submit_chain),
-    };
     // a report needs a certification to be submitted; nothing else outside the item counts
-    let facts = Facts {
+    let facts = ItemFacts {
+        window_open: true,
+        basic_info_complete: true,
         prerequisites_met: certified,
-        ..items::own_facts(item, chain)
+        other_open_declaration: false,
+        barred: false,
+        submit_chain: Some(update_chain()),
     };
-    Ok(workflow::owner_actions(item.state, &actor, &facts))
+    Ok(items::owner_actions(
+        session,
+        item,
+        &facts,
+        &[
+            OwnerAction::Edit,
+            OwnerAction::Submit,
+            OwnerAction::Resubmit,
+            OwnerAction::Withdraw,
+            OwnerAction::WithdrawEdit,
+            OwnerAction::Delete,
+        ],
+    ))
 }
 
 #[cfg(test)]
