@@ -929,6 +929,24 @@ fn certifications_show_validity_and_a_flagged_one_applies_for_review() {
             h.rt.block_on(async move { c.reexam_status().await })
                 .unwrap();
         assert_eq!(st[0]["application"]["state"]["state"], "submitted", "{st}");
+        // the server offers the withdrawal of the submitted application, and the screen with it
+        let s = h.screen(120, 40);
+        assert!(s.contains("w 撤回") || s.contains("w withdraw"), "{s}");
+        snap(&mut h, &format!("certs_applied_{}", lang_name(lang)));
+        h.key(KeyCode::Char('w'));
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
+        let c = h.app.client.clone();
+        let st =
+            h.rt.block_on(async move { c.reexam_status().await })
+                .unwrap();
+        assert_eq!(st[0]["application"]["state"]["state"], "withdrawn", "{st}");
+        // a withdrawn application is applied for again, not withdrawn
+        let s = h.screen(120, 40);
+        assert!(!s.contains("w 撤回") && !s.contains("w withdraw"), "{s}");
+        h.key(KeyCode::F(9));
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
         // Enter opens the declaration that granted it, with its history
         h.key(KeyCode::Enter);
         let s = h.screen(120, 40);
@@ -1017,7 +1035,48 @@ fn the_info_update_is_started_saved_submitted_and_withdrawn() {
             h.rt.block_on(async move { c.update_detail(&id).await })
                 .unwrap();
         assert_eq!(d.value["item"]["state"]["state"], "withdrawn");
+        // the form again, now to be resubmitted (the server offers `resubmit`)
+        let s = h.screen(120, 40);
+        assert!(s.contains("重新提交") || s.contains("resubmit"), "{s}");
+        snap(&mut h, &format!("update_withdrawn_{}", lang_name(lang)));
     }
+}
+
+#[test]
+fn a_submitted_update_offers_no_form_and_withdraws_only_as_offered() {
+    let mut h = as_user(Lang::Zh, "hz_shuzhi");
+    open_ws(&mut h, "info_update");
+    h.key(KeyCode::Char('n'));
+    h.key(KeyCode::F(9));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc); // the toast
+    let s = h.screen(120, 40);
+    assert!(s.contains("w 撤回"), "withdraw is offered: {s}");
+    assert!(
+        !s.contains("Ctrl-s/F2"),
+        "no form for a submitted update: {s}"
+    );
+    // a reviewer claims it: nothing is offered any more, and `w` says why
+    let c = h.app.client.clone();
+    let st =
+        h.rt.block_on(async move { c.update_status().await })
+            .unwrap();
+    let id = st["current"]["id"].as_str().unwrap().to_string();
+    let v = st["current"]["version"].as_i64().unwrap();
+    let svc = h.service.clone();
+    h.rt.block_on(async move {
+        let rev = ApiClient::in_process(svc);
+        rev.login("zj_prov", "Demo-2025!").await.unwrap();
+        rev.decide(&id, v, "claim", None).await.unwrap();
+    });
+    h.key(KeyCode::Esc);
+    open_ws(&mut h, "info_update");
+    let s = h.screen(120, 40);
+    assert!(!s.contains("w 撤回"), "{s}");
+    h.key(KeyCode::Char('w'));
+    let s = h.screen(120, 40);
+    assert!(s.contains("当前状态"), "{s}");
 }
 
 #[test]
