@@ -1256,3 +1256,27 @@ fn chunks_follow_the_link_speed() {
         64 * 1024
     );
 }
+
+#[test]
+fn the_history_list_loads_the_next_page_when_the_cursor_reaches_the_end() {
+    use super::history::{ApplicationHistory, Kind};
+    let mut h = as_user(Lang::Zh, "gz_jinpeng");
+    let list = ApplicationHistory::new(&h.app.ui, Kind::Update).with_page_size(2);
+    let account = h.app.session.account.clone();
+    h.restart_on(Box::new(list));
+    h.app.session.account = account;
+    // the first page: 2026 and 2025, and there is more
+    let s = h.screen(120, 40);
+    assert!(s.contains("2026") && s.contains("2025-03-15"), "{s}");
+    assert!(!s.contains("2024-03-15"), "only the first page: {s}");
+    assert!(s.contains("更多…"), "{s}");
+    snap(&mut h, "update_history_more_zh");
+    // the cursor on the last loaded row fetches the next page; that was the last one
+    h.key(KeyCode::Char('j'));
+    let s = h.screen(120, 40);
+    assert!(s.contains("2024-03-15"), "the next page: {s}");
+    assert!(!s.contains("更多…") && !s.contains("正在载入"), "{s}");
+    h.key(KeyCode::Char('j'));
+    let s = h.screen(120, 40);
+    assert!(s.contains("3/3"), "{s}");
+}
