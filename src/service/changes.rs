@@ -88,13 +88,10 @@ impl ChangeKind {
         ChangeKind::ALL.into_iter().find(|k| k.code() == s)
     }
 
-    /// Whether a report of this type must state the situation before and after the change.
-    /// Every named type changes one identifiable thing (the name, the parties, the structure,
-    /// the province, the overseas presence), so its report states that thing before and
-    /// after; only 其他 covers changes with no such single before/after (our rule), where the
-    /// description carries it.
+    /// Whether a report of this type must state the situation before and after the change
+    /// ([`crate::domain::change::needs_before_after`]: every type but 其他).
     pub fn needs_before_after(self) -> bool {
-        self != ChangeKind::Other
+        crate::domain::change::needs_before_after(self.code())
     }
 
     pub fn name(self) -> Text {

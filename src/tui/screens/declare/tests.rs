@@ -827,13 +827,12 @@ fn a_change_is_submitted_after_the_confirmation() {
     }
     h.type_text("更名");
     h.key(KeyCode::F(9));
-    assert!(h.shows("提交重大变更报告？"));
-    h.key(KeyCode::Tab);
-    h.key(KeyCode::Enter);
-    // a rename states the names before and after: the API says so under the fields, and
-    // nothing typed is lost
+    // a rename states the names before and after: the form says so under the fields before
+    // anything is sent, and nothing typed is lost
     let s = h.screen(120, 40);
-    assert!(s.contains("请填写变更前情况"), "{s}");
+    assert!(!s.contains("提交重大变更报告？"), "{s}");
+    assert!(s.contains("请填写变更前的情况"), "{s}");
+    assert!(s.contains("请填写变更后的情况"), "{s}");
     assert!(s.contains("更名"), "{s}");
     snap(&mut h, "change_before_missing_zh");
     let c = h.app.client.clone();
@@ -852,6 +851,59 @@ fn a_change_is_submitted_after_the_confirmation() {
     let item = &list["items"][0];
     assert_eq!(item["item"]["state"]["state"], "submitted", "{item}");
     assert_eq!(item["late"], false);
+}
+
+/// The marks in front of 变更前 and 变更后 (`*` when required) on a screen of the form.
+fn before_after_marks(s: &str) -> Vec<bool> {
+    ["变更前 ", "变更后 "]
+        .iter()
+        .map(|label| {
+            let line = s
+                .lines()
+                .find(|l| l.contains(label) && !l.contains('：'))
+                .unwrap_or_else(|| panic!("no {label} field: {s}"));
+            line.split(label).next().unwrap_or_default().contains('*')
+        })
+        .collect()
+}
+
+#[test]
+fn before_and_after_are_marked_required_exactly_for_the_types_that_need_them() {
+    let mut h = as_user(Lang::Zh, "sz_guangchi");
+    open_ws(&mut h, "changes");
+    h.key(KeyCode::Char('n'));
+    // no type yet: not required
+    assert_eq!(before_after_marks(&h.screen(120, 40)), [false, false]);
+    // 更名 … 设立境外分支机构: required; 其他: not
+    for kind in [
+        "更名",
+        "合并",
+        "重组",
+        "跨省迁移",
+        "设立境外分支机构",
+        "其他",
+    ] {
+        h.key(KeyCode::Right);
+        let s = h.screen(120, 40);
+        assert!(s.contains(&format!("< {kind} >")), "{kind}: {s}");
+        let needed = kind != "其他";
+        assert_eq!(before_after_marks(&s), [needed, needed], "{kind}: {s}");
+        if kind == "更名" {
+            snap(&mut h, "change_before_after_required_zh");
+        }
+    }
+    snap(&mut h, "change_before_after_optional_zh");
+    // 其他 goes without them: submitting asks for confirmation, nothing about before/after
+    h.key(KeyCode::Tab);
+    h.type_text("2026-04-01");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.type_text("股权结构调整。");
+    h.key(KeyCode::F(9));
+    let s = h.screen(120, 40);
+    assert!(s.contains("提交重大变更报告？"), "{s}");
+    assert!(!s.contains("请填写变更前"), "{s}");
 }
 
 #[test]
