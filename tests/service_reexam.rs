@@ -848,7 +848,7 @@ async fn application_in(state: &str) -> (World, Session, String) {
                 .unwrap();
             if state == "returned_unflagged" {
                 let out = svc
-                    .set_review_flags(&wd.gd_admin, &[cert.clone()], false)
+                    .set_review_flags(&wd.gd_admin, std::slice::from_ref(&cert), false)
                     .await
                     .unwrap();
                 assert!(out[0].changed);
