@@ -1190,6 +1190,48 @@ async fn past_applications_are_listed_for_their_enterprise_only(mode: Mode) {
     let detail = firm.reexam_detail(&app_id).await.unwrap();
     conforms("reexam_detail", 200, &detail.value);
     assert_eq!(detail.value["history"][0]["action"], "submit");
+    assert_eq!(
+        detail.value["actions"],
+        json!([{"action": "withdraw", "confirm": null}]),
+        "a submitted application may be withdrawn"
+    );
+    let withdrawn = firm
+        .reexam_action(&app_id, detail.version.unwrap(), "withdraw")
+        .await
+        .unwrap();
+    assert_eq!(withdrawn["state"]["state"], "withdrawn");
+    let detail = firm.reexam_detail(&app_id).await.unwrap();
+    conforms("reexam_detail", 200, &detail.value);
+    assert_eq!(
+        detail.value["actions"],
+        json!([{"action": "resubmit", "confirm": null}]),
+        "a withdrawn one is applied for again"
+    );
+    let again = firm.apply_reexam("innovative").await.unwrap();
+    assert_eq!(again["id"], app_id.as_str());
+    let mine = firm.update_detail(&uid).await.unwrap();
+    conforms("update_detail", 200, &mine.value);
+    assert_eq!(
+        mine.value["actions"],
+        json!([
+            {"action": "withdraw", "confirm": null},
+            {"action": "withdraw_edit", "confirm": null}
+        ]),
+        "a submitted update may be withdrawn"
+    );
+    firm.update_action(&uid, mine.version.unwrap(), "withdraw", None)
+        .await
+        .unwrap();
+    let mine = firm.update_detail(&uid).await.unwrap();
+    conforms("update_detail", 200, &mine.value);
+    assert_eq!(
+        mine.value["actions"],
+        json!([
+            {"action": "edit", "confirm": null},
+            {"action": "resubmit", "confirm": null}
+        ]),
+        "a withdrawn update is edited and resubmitted in the period"
+    );
     let updates = firm.update_history("limit=10").await.unwrap();
     conforms("update_history", 200, &updates);
     assert_eq!(updates["items"][0]["id"], uid.as_str());

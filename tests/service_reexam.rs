@@ -825,3 +825,121 @@ async fn the_enterprise_sees_its_own_applications_with_the_last_reason_and_the_h
         .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
+
+/// A fresh world's 创新型 application (city → province) brought into `state`; returns the
+/// world, the enterprise and the application.
+async fn application_in(state: &str) -> (World, Session, String) {
+    let wd = world().await;
+    let svc = &wd.env.svc;
+    let (s, cert) = wd
+        .certified("firm", 1, Tier::Innovative, "2022-06-01")
+        .await;
+    wd.flag(&wd.gd_admin, &cert).await;
+    let app = svc.apply_reexam(&s, Tier::Innovative).await.unwrap();
+    let (id, v) = (app.id.clone(), app.version);
+    match state {
+        "submitted" => {}
+        "in_review" => {
+            svc.claim(&wd.gz_rev, &id, v).await.unwrap();
+        }
+        "returned" | "returned_unflagged" => {
+            svc.return_item(&wd.gz_rev, &id, v, "请补充审计报告".into())
+                .await
+                .unwrap();
+            if state == "returned_unflagged" {
+                let out = svc
+                    .set_review_flags(&wd.gd_admin, std::slice::from_ref(&cert), false)
+                    .await
+                    .unwrap();
+                assert!(out[0].changed);
+            }
+        }
+        "withdrawn" => {
+            svc.withdraw_reexam(&s, &id, v).await.unwrap();
+        }
+        "approved" => {
+            let passed = svc.pass(&wd.gz_rev, &id, v, None).await.unwrap();
+            svc.pass(&wd.gd_rev, &id, passed.item.version, None)
+                .await
+                .unwrap();
+        }
+        "rejected" => {
+            svc.reject(&wd.gz_rev, &id, v, "研发投入不达标".into())
+                .await
+                .unwrap();
+        }
+        other => panic!("unknown state {other}"),
+    }
+    (wd, s, id)
+}
+
+/// Performs `op` (`submit`: apply again; `withdraw`) as the enterprise.
+async fn perform_reexam(wd: &World, s: &Session, id: &str, op: &str) -> Result<(), ServiceError> {
+    let svc = &wd.env.svc;
+    let v = svc.reexam_detail(s, id).await.unwrap().detail.item.version;
+    match op {
+        "submit" => svc.apply_reexam(s, Tier::Innovative).await.map(drop),
+        "withdraw" => svc.withdraw_reexam(s, id, v).await.map(drop),
+        other => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn the_detail_offers_exactly_the_actions_the_service_then_accepts() {
+    let table: &[(&str, &[&str])] = &[
+        ("submitted", &["withdraw"]),
+        ("in_review", &[]),
+        ("returned", &["resubmit"]),
+        ("returned_unflagged", &[]),
+        ("withdrawn", &["resubmit"]),
+        ("approved", &[]),
+        ("rejected", &[]),
+    ];
+    for (state, expected) in table {
+        let (wd, s, id) = application_in(state).await;
+        let detail = wd.env.svc.reexam_detail(&s, &id).await.unwrap();
+        let shown: Vec<&str> = detail.actions.iter().map(|a| a.action.code()).collect();
+        assert_eq!(&shown, expected, "{state}");
+        assert!(
+            detail.actions.iter().all(|a| a.confirm.is_none()),
+            "no window"
+        );
+        let offered: Vec<&str> = shown
+            .iter()
+            .map(|c| if *c == "resubmit" { "submit" } else { c })
+            .collect();
+        for op in ["submit", "withdraw"] {
+            if offered.contains(&op) {
+                let (wd, s, id) = application_in(state).await;
+                perform_reexam(&wd, &s, &id, op)
+                    .await
+                    .unwrap_or_else(|e| panic!("{state}: {op} offered but refused: {e:?}"));
+                if op == "submit" {
+                    let again = wd.env.svc.reexam_detail(&s, &id).await.unwrap();
+                    assert_eq!(again.detail.item.state, State::Submitted(City), "{state}");
+                }
+            } else {
+                let before = wd.env.svc.reexam_detail(&s, &id).await.unwrap().detail.item;
+                let items = wd.env.scalar("SELECT COUNT(*) FROM items").await;
+                assert!(
+                    perform_reexam(&wd, &s, &id, op).await.is_err(),
+                    "{state}: {op} not offered but accepted"
+                );
+                let after = wd.env.svc.reexam_detail(&s, &id).await.unwrap().detail.item;
+                assert_eq!(
+                    (after.state, after.version),
+                    (before.state, before.version),
+                    "{state}: {op}"
+                );
+                assert_eq!(
+                    wd.env.scalar("SELECT COUNT(*) FROM items").await,
+                    items,
+                    "{state}: {op} created nothing"
+                );
+            }
+        }
+        // staff reading it are offered nothing
+        let theirs = wd.env.svc.reexam_detail(&wd.gz_rev, &id).await.unwrap();
+        assert!(theirs.actions.is_empty(), "{state}");
+    }
+}

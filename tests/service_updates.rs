@@ -599,3 +599,134 @@ async fn the_history_lists_past_updates_with_their_outcome_and_last_reason() {
         .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
+
+/// A fresh world's update brought into `state` (`_closed`: then the period ends — today
+/// 2025-05-06).
+async fn update_in(state: &str) -> (World, String) {
+    let wd = world().await;
+    let svc = &wd.env.svc;
+    let item = svc.start_update(&wd.firm).await.unwrap();
+    let id = item.id.clone();
+    let base = state.trim_end_matches("_closed");
+    let item = if base == "draft" {
+        item
+    } else {
+        svc.submit_update(&wd.firm, &id, item.version)
+            .await
+            .unwrap()
+    };
+    let v = item.version;
+    match base {
+        "draft" | "submitted" => {}
+        "in_review" => {
+            svc.claim(&wd.gd_rev, &id, v).await.unwrap();
+        }
+        "returned" => {
+            svc.return_update(&wd.gd_rev, &id, v, "营业收入与年报不符")
+                .await
+                .unwrap();
+        }
+        "withdrawn" => {
+            svc.withdraw_update(&wd.firm, &id, v).await.unwrap();
+        }
+        "approved" => {
+            svc.accept_update(&wd.gd_rev, &id, v).await.unwrap();
+        }
+        "rejected" => {
+            svc.reject(&wd.gd_rev, &id, v, "社保人数不符".into())
+                .await
+                .unwrap();
+        }
+        other => panic!("unknown state {other}"),
+    }
+    if state.ends_with("_closed") {
+        set_day(&wd.env, "2025-05-06");
+    }
+    (wd, id)
+}
+
+/// Performs the update operation `op` (`edit`, `submit`, `withdraw`) as the enterprise.
+async fn perform_update(wd: &World, id: &str, op: &str) -> Result<(), ServiceError> {
+    let svc = &wd.env.svc;
+    let (_, v) = svc.load_state(id).await;
+    match op {
+        "edit" => svc.save_update(&wd.firm, id, v, &changes()).await.map(drop),
+        "submit" => svc.submit_update(&wd.firm, id, v).await.map(drop),
+        "withdraw" => svc.withdraw_update(&wd.firm, id, v).await.map(drop),
+        other => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn the_detail_offers_exactly_the_actions_the_service_then_accepts() {
+    // (state, the actions offered, in order; `?` marks the closed-period confirmation)
+    let table: &[(&str, &[&str])] = &[
+        ("draft", &["edit", "submit"]),
+        ("draft_closed", &["edit"]),
+        ("submitted", &["withdraw", "withdraw_edit"]),
+        ("submitted_closed", &["withdraw?", "withdraw_edit?"]),
+        ("in_review", &[]),
+        ("returned", &["edit", "resubmit"]),
+        ("returned_closed", &["edit", "resubmit"]),
+        ("withdrawn", &["edit", "resubmit"]),
+        ("withdrawn_closed", &["edit"]),
+        ("approved", &[]),
+        ("rejected", &[]),
+    ];
+    fn op_of(code: &str) -> &str {
+        match code.trim_end_matches('?') {
+            "resubmit" => "submit",
+            "withdraw_edit" => "withdraw",
+            c => c,
+        }
+    }
+    for (state, expected) in table {
+        let (wd, id) = update_in(state).await;
+        let detail = wd.env.svc.update_detail(&wd.firm, &id).await.unwrap();
+        let shown: Vec<String> = detail
+            .actions
+            .iter()
+            .map(|a| {
+                format!(
+                    "{}{}",
+                    a.action.code(),
+                    if a.confirm.is_some() { "?" } else { "" }
+                )
+            })
+            .collect();
+        assert_eq!(&shown, expected, "{state}");
+        let offered: Vec<&str> = shown.iter().map(|c| op_of(c)).collect();
+        for op in ["edit", "submit", "withdraw"] {
+            if offered.contains(&op) {
+                let (wd, id) = update_in(state).await;
+                perform_update(&wd, &id, op)
+                    .await
+                    .unwrap_or_else(|e| panic!("{state}: {op} offered but refused: {e:?}"));
+            } else {
+                let before = wd.env.svc.load_state(&id).await;
+                assert!(
+                    perform_update(&wd, &id, op).await.is_err(),
+                    "{state}: {op} not offered but accepted"
+                );
+                assert_eq!(wd.env.svc.load_state(&id).await, before, "{state}: {op}");
+            }
+        }
+        // staff reading it are offered nothing
+        if !state.starts_with("draft") {
+            let theirs = wd.env.svc.update_detail(&wd.gd_rev, &id).await.unwrap();
+            assert!(theirs.actions.is_empty(), "{state}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_a_valid_certification_an_update_is_not_offered_for_submission() {
+    let (wd, id) = update_in("returned").await;
+    // the certification expires meanwhile (valid 3 years from 2023-09-15)
+    set_day(&wd.env, "2026-10-01");
+    let detail = wd.env.svc.update_detail(&wd.firm, &id).await.unwrap();
+    let shown: Vec<&str> = detail.actions.iter().map(|a| a.action.code()).collect();
+    assert_eq!(shown, ["edit"]);
+    let err = perform_update(&wd, &id, "submit").await.unwrap_err();
+    assert_eq!(err.code(), "not_certified");
+}

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod assessment;
 pub mod calendar;
 pub mod chain;
+pub mod change;
 mod codelist;
 pub mod ids;
 pub mod industries;

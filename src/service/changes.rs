@@ -88,13 +88,10 @@ impl ChangeKind {
         ChangeKind::ALL.into_iter().find(|k| k.code() == s)
     }
 
-    /// Whether a report of this type must state the situation before and after the change.
-    /// Every named type changes one identifiable thing (the name, the parties, the structure,
-    /// the province, the overseas presence), so its report states that thing before and
-    /// after; only 其他 covers changes with no such single before/after (our rule), where the
-    /// description carries it.
+    /// Whether a report of this type must state the situation before and after the change
+    /// ([`crate::domain::change::needs_before_after`]: every type but 其他).
     pub fn needs_before_after(self) -> bool {
-        self != ChangeKind::Other
+        crate::domain::change::needs_before_after(self.code())
     }
 
     pub fn name(self) -> Text {
@@ -779,25 +776,35 @@ async fn owner_actions(
     item: &Item,
     today: NaiveDate,
 ) -> ServiceResult<Vec<crate::domain::workflow::OfferedAction>> {
-    use crate::domain::workflow::{self, Actor, Facts};
-    let actor = authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
-    if actor != Actor::Owner {
+    use crate::domain::workflow::OwnerAction;
+    if session.enterprise_id.as_deref() != Some(item.enterprise_id.as_str()) {
         return Ok(Vec::new());
     }
     let certified = !active_certifications(conn, &item.enterprise_id, today)
         .await?
         .is_empty();
-    let submit_chain = update_chain();
-    let chain = match item.state {
-        State::Draft | State::Returned | State::Withdrawn => &submit_chain,
-        _ => item.chain.as_ref().unwrap_or(&submit_chain),
-    };
     // a report needs a certification to be submitted; nothing else outside the item counts
-    let facts = Facts {
+    let facts = ItemFacts {
+        window_open: true,
+        basic_info_complete: true,
         prerequisites_met: certified,
-        ..items::own_facts(item, chain)
+        other_open_declaration: false,
+        barred: false,
+        submit_chain: Some(update_chain()),
     };
-    Ok(workflow::owner_actions(item.state, &actor, &facts))
+    Ok(items::owner_actions(
+        session,
+        item,
+        &facts,
+        &[
+            OwnerAction::Edit,
+            OwnerAction::Submit,
+            OwnerAction::Resubmit,
+            OwnerAction::Withdraw,
+            OwnerAction::WithdrawEdit,
+            OwnerAction::Delete,
+        ],
+    ))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 
 use crate::domain::text::Text;
 use crate::domain::tiers::{ReviewLevel, Tier};
-use crate::domain::workflow::State;
+use crate::domain::workflow::{OfferedAction, State};
 use crate::service::Service;
 use crate::service::audit::{HistoryEntry, history_of};
 use crate::service::authz;
@@ -60,6 +60,10 @@ pub struct ReexamDetail {
     pub expires_on: Option<NaiveDate>,
     #[serde(flatten)]
     pub detail: ItemHistory,
+    /// What the enterprise may do now: `withdraw` while no reviewer has acted; `resubmit`
+    /// (apply again, `POST /reexam`) a returned or withdrawn application while applying is
+    /// possible. Empty for anyone else.
+    pub actions: Vec<OfferedAction>,
 }
 
 fn expires_on(item: &Item) -> Option<NaiveDate> {
@@ -157,9 +161,13 @@ impl Service {
     pub async fn reexam_detail(&self, session: &Session, id: &str) -> ServiceResult<ReexamDetail> {
         let mut conn = self.read().await?;
         let detail = item_with_history(&mut conn, session, id, ItemKind::Review).await?;
+        let actions =
+            crate::service::reexam::owner_actions(&mut conn, session, &detail.item, self.today())
+                .await?;
         Ok(ReexamDetail {
             expires_on: expires_on(&detail.item),
             detail,
+            actions,
         })
     }
 }

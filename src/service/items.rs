@@ -11,7 +11,8 @@
 use crate::domain::text::Text;
 use crate::domain::tiers::{ReviewLevel, Tier};
 use crate::domain::workflow::{
-    self, Action, ActionKind, Chain, Facts, Outcome, Refusal, State, default_chain,
+    self, Action, ActionKind, Chain, Facts, OfferedAction, Outcome, OwnerAction, Refusal, State,
+    default_chain,
 };
 use crate::service::Write;
 use crate::service::audit::{self, Who};
@@ -398,6 +399,33 @@ impl ItemFacts {
             chain,
         }
     }
+}
+
+/// The owner's actions on `item` now, as its detail offers them ([`workflow::owner_actions`]
+/// with `facts`, judged as [`act`] will judge them: a submission against `facts.submit_chain`,
+/// anything else against the item's own chain), keeping only the actions its kind has an
+/// operation for (`supported`). Nothing for anyone but the owner.
+pub fn owner_actions(
+    session: &Session,
+    item: &Item,
+    facts: &ItemFacts,
+    supported: &[OwnerAction],
+) -> Vec<OfferedAction> {
+    let actor = authz::workflow_actor(session, &item.enterprise_id, item.county_code.as_deref());
+    if actor != workflow::Actor::Owner {
+        return Vec::new();
+    }
+    let fallback = default_chain(item.tier, false);
+    let own = item.chain.as_ref().unwrap_or(&fallback);
+    let chain = match item.state {
+        State::Draft | State::Returned | State::Withdrawn => {
+            facts.submit_chain.as_ref().unwrap_or(own)
+        }
+        _ => own,
+    };
+    let mut offered = workflow::owner_actions(item.state, &actor, &facts.for_item(item, chain));
+    offered.retain(|a| supported.contains(&a.action));
+    offered
 }
 
 /// Computes [`ItemFacts`] for an item, inside the executor's transaction. A module implements it

@@ -23,7 +23,7 @@ use crate::domain::calendar::{self, Candidacy, CandidacyFacts, review_candidacy}
 use crate::domain::rules::Ruleset;
 use crate::domain::text::Text;
 use crate::domain::tiers::Tier;
-use crate::domain::workflow::{Action, State};
+use crate::domain::workflow::{Action, OfferedAction, OwnerAction, State};
 use crate::service::audit::{Who, audit};
 use crate::service::authz;
 use crate::service::certifications::{
@@ -116,6 +116,53 @@ async fn current_application(conn: &mut Conn, cert: &Certification) -> ServiceRe
     let item = items::load(conn, &row.try_get::<String, _>("id")?).await?;
     let for_period = item.payload.get("expires_on").and_then(|v| v.as_str());
     Ok((for_period == Some(day(cert.expires_on).as_str())).then_some(item))
+}
+
+/// The owner's actions on a 复核 application now: `withdraw` while no reviewer has acted, and
+/// `resubmit` (applying again, [`Service::apply_reexam`]) of a returned or withdrawn application
+/// while it is the current one of an active certification and nothing blocks applying (the
+/// flag is still set …). An application is never edited or deleted.
+pub(crate) async fn owner_actions(
+    conn: &mut Conn,
+    session: &Session,
+    item: &Item,
+    today: NaiveDate,
+) -> ServiceResult<Vec<OfferedAction>> {
+    if session.enterprise_id.as_deref() != Some(item.enterprise_id.as_str()) {
+        return Ok(Vec::new());
+    }
+    let cert = active_certifications(conn, &item.enterprise_id, today)
+        .await?
+        .into_iter()
+        .find(|c| c.tier == item.tier);
+    let may_apply = match cert {
+        Some(cert) if item.certification_id.as_deref() == Some(cert.id.as_str()) => {
+            let current = current_application(conn, &cert).await?;
+            current.as_ref().is_some_and(|a| a.id == item.id)
+                && apply_block(&cert, current.as_ref()).is_none()
+                && cert.authority_code.is_some()
+        }
+        _ => false,
+    };
+    // applying again is the application's prerequisite; there is no window
+    let item_facts = ItemFacts {
+        window_open: true,
+        basic_info_complete: facts::basic_info_complete(conn, &item.enterprise_id).await?,
+        prerequisites_met: may_apply,
+        other_open_declaration: false,
+        barred: false,
+        submit_chain: None,
+    };
+    Ok(items::owner_actions(
+        session,
+        item,
+        &item_facts,
+        &[
+            OwnerAction::Submit,
+            OwnerAction::Resubmit,
+            OwnerAction::Withdraw,
+        ],
+    ))
 }
 
 /// Why the enterprise may not apply now: (code, text).

@@ -29,7 +29,7 @@ use crate::domain::regions::Regions;
 use crate::domain::rules::Ruleset;
 use crate::domain::text::{Localized, Text};
 use crate::domain::tiers::ReviewLevel;
-use crate::domain::workflow::{Action, Chain, State};
+use crate::domain::workflow::{Action, Chain, OfferedAction, OwnerAction, State};
 use crate::service::audit::Who;
 use crate::service::authz::{self, place_of};
 use crate::service::certifications::{
@@ -112,6 +112,10 @@ pub struct UpdateDetail {
     pub changes: InfoChanges,
     #[serde(flatten)]
     pub detail: ItemHistory,
+    /// What the enterprise may do now, in menu order: `edit` (save), `submit` / `resubmit`,
+    /// `withdraw` and `withdraw_edit` (with `confirm: window_closed_cannot_resubmit` outside
+    /// the period: a withdrawn update could not be submitted again). Empty for anyone else.
+    pub actions: Vec<OfferedAction>,
 }
 
 /// The review chain of an info update **(our rule)**: the province level of the enterprise's
@@ -875,11 +879,51 @@ impl Service {
     ) -> ServiceResult<UpdateDetail> {
         let mut conn = self.read().await?;
         let detail = item_with_history(&mut conn, session, item_id, ItemKind::Update).await?;
+        let actions = owner_actions(&mut conn, session, &detail.item, self.today()).await?;
         Ok(UpdateDetail {
             changes: stored_changes(&detail.item)?,
             detail,
+            actions,
         })
     }
+}
+
+/// The owner's actions on an update now, with the facts the use cases act on: submitting a
+/// draft or a withdrawn update needs the period (a returned one does not), and every submission
+/// a valid certification; withdrawing outside the period must be confirmed. An update has no
+/// delete.
+async fn owner_actions(
+    conn: &mut Conn,
+    session: &Session,
+    item: &Item,
+    today: NaiveDate,
+) -> ServiceResult<Vec<OfferedAction>> {
+    if session.enterprise_id.as_deref() != Some(item.enterprise_id.as_str()) {
+        return Ok(Vec::new());
+    }
+    let certified = !active_certifications(conn, &item.enterprise_id, today)
+        .await?
+        .is_empty();
+    let facts = ItemFacts {
+        window_open: period(today.year()).is_open(today),
+        basic_info_complete: true,
+        prerequisites_met: certified,
+        other_open_declaration: false,
+        barred: false,
+        submit_chain: Some(update_chain()),
+    };
+    Ok(items::owner_actions(
+        session,
+        item,
+        &facts,
+        &[
+            OwnerAction::Edit,
+            OwnerAction::Submit,
+            OwnerAction::Resubmit,
+            OwnerAction::Withdraw,
+            OwnerAction::WithdrawEdit,
+        ],
+    ))
 }
 
 #[cfg(test)]

@@ -405,6 +405,22 @@ impl Form {
         self.fields.iter().any(|f| f.error.is_some())
     }
 
+    /// Makes field `id` required or not (its `*` mark follows); a field no longer required
+    /// loses the form's own "required" message. Returns whether anything changed.
+    pub fn set_required(&mut self, id: &str, required: bool) -> bool {
+        let Some(f) = self.fields.iter_mut().find(|f| f.id == id) else {
+            return false;
+        };
+        if f.required == required {
+            return false;
+        }
+        f.required = required;
+        if !required && f.error.as_deref() == Some(REQUIRED_ERROR_MARK) {
+            f.error = None;
+        }
+        true
+    }
+
     /// Marks empty required fields and number fields that are not numbers; moves the focus to
     /// the first such field. Returns whether the form is complete. Messages set by the caller
     /// on other fields are left alone.

@@ -7,10 +7,9 @@ use super::declarations::DeclarationDetail;
 use super::evidence::EvidenceScreen;
 use super::history::{ApplicationHistory, Kind as HistoryKind};
 use super::render_placeholder;
-use super::{MapUnit, Pending, render_message, state_label, state_of, tier_label, time_of};
-use crate::client::ClientError;
+use super::{MapUnit, Pending, render_message, state_label, tier_label, time_of};
+use crate::client::{ClientError, Tagged};
 use crate::domain::Lang;
-use crate::domain::workflow::State;
 use crate::i18n::trf;
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
@@ -27,6 +26,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget;
 use serde_json::Value;
 use std::any::Any;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Act {
@@ -42,6 +42,8 @@ pub struct CertList {
     certs: Vec<Value>,
     /// `GET /reexam/status`: one entry per active certification.
     reexam: Vec<Value>,
+    /// The actions the server offers on each current application (`GET /reexam/{id}`), by id.
+    offers: BTreeMap<String, Vec<Value>>,
     pane: Detail,
     /// The certification the pane shows.
     shown: Option<String>,
@@ -65,6 +67,7 @@ impl CertList {
             source: VecSource::default(),
             certs: Vec::new(),
             reexam: Vec::new(),
+            offers: BTreeMap::new(),
             pane: Detail::new(&ui.tr("declare.cert.pane"), ""),
             shown: None,
             status: String::new(),
@@ -207,6 +210,16 @@ impl CertList {
         let a = &self.status_of(c)?["application"];
         a.is_object().then(|| a.clone())
     }
+
+    /// The selected certification's application, when the server offers to withdraw it.
+    fn withdrawable(&self) -> Option<Value> {
+        let a = self.application()?;
+        let offers = self.offers.get(a["id"].as_str()?)?;
+        offers
+            .iter()
+            .any(|o| o["action"] == "withdraw")
+            .then_some(a)
+    }
 }
 
 impl Screen for CertList {
@@ -230,14 +243,10 @@ impl Screen for CertList {
         for x in &mut h {
             x.label_key = "declare.key.apply".into();
         }
-        let app = self.application();
-        if app
-            .as_ref()
-            .is_some_and(|a| matches!(state_of(&a["state"]), Some(State::Submitted(_))))
-        {
+        if self.withdrawable().is_some() {
             h.extend(keymap.hints_for(Context::List, &["withdraw"]));
         }
-        if app.is_some() {
+        if self.application().is_some() {
             h.extend(keymap.hints_for(Context::List, &["evidence"]));
         }
         let mut open = keymap.hints_for(Context::List, &["open"]);
@@ -289,9 +298,7 @@ impl Screen for CertList {
                 return Handled::Changed;
             }
             Some("withdraw") => {
-                if let Some(a) = self.application()
-                    && matches!(state_of(&a["state"]), Some(State::Submitted(_)))
-                {
+                if let Some(a) = self.withdrawable() {
                     self.pending = Some(Pending::new(
                         Confirm::new(
                             &cx.tr("declare.cert.withdraw_title"),
@@ -371,6 +378,13 @@ impl Screen for CertList {
             "reexam" => {
                 let v = take::<Value>(value).unwrap_or_default();
                 self.reexam = v.as_array().cloned().unwrap_or_default();
+                self.offers.clear();
+                for r in &self.reexam {
+                    if let Some(id) = r["application"]["id"].as_str() {
+                        let id = id.to_string();
+                        cx.spawn("offers", move |c| async move { c.reexam_detail(&id).await });
+                    }
+                }
                 self.loaded |= 2;
                 self.rebuild(cx.ui);
                 true
@@ -386,6 +400,16 @@ impl Screen for CertList {
                 self.load(cx);
                 true
             }
+            "offers" => {
+                let Some(t) = take::<Tagged>(value) else {
+                    return false;
+                };
+                if let Some(id) = t.value["item"]["id"].as_str() {
+                    let actions = t.value["actions"].as_array().cloned().unwrap_or_default();
+                    self.offers.insert(id.to_string(), actions);
+                }
+                true
+            }
             "withdraw" => {
                 self.status = cx.tr("declare.cert.withdrawn");
                 self.status_role = Role::Success;
@@ -399,6 +423,8 @@ impl Screen for CertList {
     fn failed(&mut self, kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
         match kind {
             "certs" => self.error = Some(error_text(cx.lang(), &error)),
+            // without the offers nothing is offered on the application
+            "offers" => {}
             "reexam" => {
                 // a natural or uncertified account: the list still shows
                 self.loaded |= 2;

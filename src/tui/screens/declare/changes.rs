@@ -20,6 +20,7 @@ use super::{
 use crate::client::{ClientError, Tagged};
 use crate::domain::Lang;
 use crate::domain::calendar;
+use crate::domain::change;
 use crate::i18n::{tr, trf};
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
@@ -28,7 +29,7 @@ use crate::tui::screens::{FormPanel, PanelEvent, Status};
 use crate::tui::theme::Role;
 use crate::tui::widgets::detail::Detail;
 use crate::tui::widgets::dialog::Confirm;
-use crate::tui::widgets::form::Field;
+use crate::tui::widgets::form::{Field, Value as FieldValue};
 use crate::tui::widgets::table::{Column, RowSource, Table, TableEvent, VecSource};
 use crate::tui::widgets::{Handled, block};
 use chrono::NaiveDate;
@@ -410,6 +411,19 @@ impl ChangeForm {
         if kind.is_empty() {
             errors.push(("kind".to_string(), ui.tr("declare.change.kind_missing")));
         }
+        // 变更前 / 变更后: required for every type but 其他 (the server's rule)
+        if !kind.is_empty() && change::needs_before_after(&kind) {
+            let args = [("kind", kind_label(ui, &kind))];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            for (field, key) in [
+                ("before", "declare.change.before_missing"),
+                ("after", "declare.change.after_missing"),
+            ] {
+                if get(field).trim().is_empty() {
+                    errors.push((field.to_string(), trf(ui.lang, key, &args)));
+                }
+            }
+        }
         let date = get("change_date");
         let parsed = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d");
         if parsed.is_err() {
@@ -492,6 +506,17 @@ impl ChangeForm {
                 })
             },
         );
+    }
+
+    /// Marks 变更前 / 变更后 required exactly when the chosen type needs them.
+    fn sync_required(&mut self) {
+        let needed = match self.kept.panel.form.value("kind") {
+            Some(FieldValue::Text(kind)) => change::needs_before_after(&kind),
+            _ => false,
+        };
+        for id in ["before", "after"] {
+            self.kept.panel.form.set_required(id, needed);
+        }
     }
 
     fn rule_line(&self, ui: &Ui) -> Option<(String, Role)> {
@@ -577,6 +602,7 @@ impl Screen for ChangeForm {
                 Handled::Changed
             }
             Handled::Event(PanelEvent::Submit) => {
+                self.sync_required();
                 if let Err(errors) = self.body(cx.ui) {
                     self.show_errors(cx.ui, &errors);
                     return Handled::Changed;
@@ -746,6 +772,7 @@ impl Screen for ChangeForm {
     }
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
+        self.sync_required();
         let rule = self.rule_line(ui);
         let base = ui.tr("declare.change.intro");
         self.kept.panel.intro = match &rule {

@@ -28,6 +28,10 @@ use ratatui::widgets::Widget;
 use serde_json::Value;
 use std::any::Any;
 
+/// Rows per request of the list; the next page is fetched when the cursor reaches the last
+/// loaded row.
+pub const PAGE: usize = 100;
+
 /// Which applications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -71,6 +75,14 @@ pub struct ApplicationHistory {
     pane: Detail,
     loaded: bool,
     error: Option<String>,
+    /// Rows per request ([`PAGE`]; smaller in tests).
+    page_size: usize,
+    /// The cursor of the next page, while there is one.
+    next: Option<String>,
+    /// A next page is on its way.
+    fetching: bool,
+    /// Why the last next page failed (tried again at the end of the list).
+    more_error: Option<String>,
 }
 
 impl ApplicationHistory {
@@ -94,7 +106,18 @@ impl ApplicationHistory {
             pane: Detail::new(&ui.tr("declare.past.pane"), ""),
             loaded: false,
             error: None,
+            page_size: PAGE,
+            next: None,
+            fetching: false,
+            more_error: None,
         }
+    }
+
+    /// The same list fetched `n` rows at a time.
+    #[cfg(test)]
+    pub fn with_page_size(mut self, n: usize) -> ApplicationHistory {
+        self.page_size = n;
+        self
     }
 
     fn refresh_pane(&mut self, ui: &Ui) {
@@ -105,42 +128,42 @@ impl ApplicationHistory {
         self.pane.set_text(&text);
     }
 
-    fn load(&self, cx: &mut Ctx) {
+    /// Requests a page: the first (`cursor` none, kind `list`) or the next (`more`).
+    fn fetch(&mut self, cx: &mut Ctx, cursor: Option<String>) {
+        let mut query = format!("limit={}", self.page_size);
+        let kind = match cursor {
+            Some(c) => {
+                query.push_str(&format!(
+                    "&cursor={}",
+                    crate::tui::screens::review::queue::encode(&c)
+                ));
+                self.fetching = true;
+                self.more_error = None;
+                "more"
+            }
+            None => "list",
+        };
         match self.kind {
-            Kind::Reexam => cx.spawn(
-                "list",
-                |c| async move { c.reexam_history("limit=100").await },
-            ),
-            Kind::Update => cx.spawn(
-                "list",
-                |c| async move { c.update_history("limit=100").await },
-            ),
+            Kind::Reexam => cx.spawn(kind, move |c| async move { c.reexam_history(&query).await }),
+            Kind::Update => cx.spawn(kind, move |c| async move { c.update_history(&query).await }),
         }
     }
 
-    fn selected(&self) -> Option<&Value> {
-        if self.source.is_empty() {
-            return None;
+    /// Fetches the next page when the cursor is on the last loaded row.
+    fn more_if_at_end(&mut self, cx: &mut Ctx) {
+        if self.fetching || self.source.is_empty() {
+            return;
         }
-        let i: usize = self.source.key(self.table.cursor()).parse().ok()?;
-        self.items.get(i)
-    }
-}
-
-impl Screen for ApplicationHistory {
-    fn title(&self, ui: &Ui) -> String {
-        ui.tr(self.kind.title_key())
+        if self.table.cursor() + 1 < self.source.len() {
+            return;
+        }
+        if let Some(next) = self.next.clone() {
+            self.fetch(cx, Some(next));
+        }
     }
 
-    fn hints(&self, keymap: &Keymap) -> Vec<Hint> {
-        keymap.hints_for(Context::List, &["open", "down", "up", "filter"])
-    }
-
-    fn start(&mut self, cx: &mut Ctx) {
-        self.load(cx);
-    }
-
-    fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
+    /// A key on the list: the table, then the pane.
+    fn list_key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
         match self.table.handle_key(ev, cx.keymap, &self.source) {
             Handled::Event(TableEvent::Open(_)) => {
                 if let Some(id) = self.selected().and_then(|a| a["id"].as_str()) {
@@ -169,12 +192,8 @@ impl Screen for ApplicationHistory {
         }
     }
 
-    fn done(&mut self, _kind: &'static str, value: Box<dyn Any + Send>, cx: &mut Ctx) -> bool {
-        let Some(v) = take::<Value>(value) else {
-            return false;
-        };
-        self.items = v["items"].as_array().cloned().unwrap_or_default();
-        let ui = cx.ui;
+    /// The rows of the loaded items.
+    fn rebuild(&mut self, ui: &Ui) {
         let rows = self
             .items
             .iter()
@@ -199,14 +218,75 @@ impl Screen for ApplicationHistory {
         self.source = VecSource::new(rows);
         self.source.apply(self.table.sort(), self.table.filter());
         self.refresh_pane(ui);
+    }
+
+    /// The line under the list while there is more: "more…", loading, or why it failed.
+    fn footer(&self, ui: &Ui) -> Option<(String, Role)> {
+        if self.fetching {
+            Some((ui.tr("declare.past.loading_more"), Role::Muted))
+        } else if let Some(e) = &self.more_error {
+            Some((e.clone(), Role::Error))
+        } else if self.next.is_some() {
+            Some((ui.tr("declare.past.more"), Role::Muted))
+        } else {
+            None
+        }
+    }
+
+    fn selected(&self) -> Option<&Value> {
+        if self.source.is_empty() {
+            return None;
+        }
+        let i: usize = self.source.key(self.table.cursor()).parse().ok()?;
+        self.items.get(i)
+    }
+}
+
+impl Screen for ApplicationHistory {
+    fn title(&self, ui: &Ui) -> String {
+        ui.tr(self.kind.title_key())
+    }
+
+    fn hints(&self, keymap: &Keymap) -> Vec<Hint> {
+        keymap.hints_for(Context::List, &["open", "down", "up", "filter"])
+    }
+
+    fn start(&mut self, cx: &mut Ctx) {
+        self.fetch(cx, None);
+    }
+
+    fn key(&mut self, ev: &KeyEvent, cx: &mut Ctx) -> Handled {
+        let h = self.list_key(ev, cx);
+        self.more_if_at_end(cx);
+        h
+    }
+
+    fn done(&mut self, kind: &'static str, value: Box<dyn Any + Send>, cx: &mut Ctx) -> bool {
+        let Some(v) = take::<Value>(value) else {
+            return false;
+        };
+        let page = v["items"].as_array().cloned().unwrap_or_default();
+        if kind == "more" {
+            self.fetching = false;
+            self.items.extend(page);
+        } else {
+            self.items = page;
+        }
+        self.next = v["next"].as_str().map(str::to_string);
+        self.rebuild(cx.ui);
         self.loaded = true;
         self.error = None;
         true
     }
 
-    fn failed(&mut self, _kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
-        self.error = Some(error_text(cx.lang(), &error));
-        self.loaded = true;
+    fn failed(&mut self, kind: &'static str, error: ClientError, cx: &mut Ctx) -> bool {
+        if kind == "more" {
+            self.fetching = false;
+            self.more_error = Some(error_text(cx.lang(), &error));
+        } else {
+            self.error = Some(error_text(cx.lang(), &error));
+            self.loaded = true;
+        }
         true
     }
 
@@ -230,8 +310,13 @@ impl Screen for ApplicationHistory {
             );
             return;
         }
-        // the list on top (at most half the height), the selected one in full below
-        let h = (self.items.len() as u16 + 4).min(area.height / 2).max(5);
+        // the list on top (at most half the height), the selected one in full below; a line
+        // under the rows while there is more
+        let footer = self.footer(ui);
+        let extra = u16::from(footer.is_some());
+        let h = (self.items.len() as u16 + 4 + extra)
+            .min(area.height / 2)
+            .max(5);
         let list = Rect { height: h, ..area };
         let pane = Rect {
             y: area.y + h,
@@ -239,8 +324,23 @@ impl Screen for ApplicationHistory {
             ..area
         };
         let b = block(ui, &title, true);
-        let inner = b.inner(list);
+        let mut inner = b.inner(list);
         b.render(list, buf);
+        if let Some((text, role)) = footer {
+            inner.height = inner.height.saturating_sub(1);
+            let line = Rect {
+                y: inner.y + inner.height,
+                height: 1,
+                ..inner
+            };
+            buf.set_stringn(
+                line.x,
+                line.y,
+                &text,
+                line.width as usize,
+                ui.theme.style(role),
+            );
+        }
         self.table.render(inner, buf, ui, &self.source);
         render_page(pane, buf, ui, &mut self.pane, "", Role::Muted);
     }

@@ -827,13 +827,12 @@ fn a_change_is_submitted_after_the_confirmation() {
     }
     h.type_text("更名");
     h.key(KeyCode::F(9));
-    assert!(h.shows("提交重大变更报告？"));
-    h.key(KeyCode::Tab);
-    h.key(KeyCode::Enter);
-    // a rename states the names before and after: the API says so under the fields, and
-    // nothing typed is lost
+    // a rename states the names before and after: the form says so under the fields before
+    // anything is sent, and nothing typed is lost
     let s = h.screen(120, 40);
-    assert!(s.contains("请填写变更前情况"), "{s}");
+    assert!(!s.contains("提交重大变更报告？"), "{s}");
+    assert!(s.contains("请填写变更前的情况"), "{s}");
+    assert!(s.contains("请填写变更后的情况"), "{s}");
     assert!(s.contains("更名"), "{s}");
     snap(&mut h, "change_before_missing_zh");
     let c = h.app.client.clone();
@@ -852,6 +851,59 @@ fn a_change_is_submitted_after_the_confirmation() {
     let item = &list["items"][0];
     assert_eq!(item["item"]["state"]["state"], "submitted", "{item}");
     assert_eq!(item["late"], false);
+}
+
+/// The marks in front of 变更前 and 变更后 (`*` when required) on a screen of the form.
+fn before_after_marks(s: &str) -> Vec<bool> {
+    ["变更前 ", "变更后 "]
+        .iter()
+        .map(|label| {
+            let line = s
+                .lines()
+                .find(|l| l.contains(label) && !l.contains('：'))
+                .unwrap_or_else(|| panic!("no {label} field: {s}"));
+            line.split(label).next().unwrap_or_default().contains('*')
+        })
+        .collect()
+}
+
+#[test]
+fn before_and_after_are_marked_required_exactly_for_the_types_that_need_them() {
+    let mut h = as_user(Lang::Zh, "sz_guangchi");
+    open_ws(&mut h, "changes");
+    h.key(KeyCode::Char('n'));
+    // no type yet: not required
+    assert_eq!(before_after_marks(&h.screen(120, 40)), [false, false]);
+    // 更名 … 设立境外分支机构: required; 其他: not
+    for kind in [
+        "更名",
+        "合并",
+        "重组",
+        "跨省迁移",
+        "设立境外分支机构",
+        "其他",
+    ] {
+        h.key(KeyCode::Right);
+        let s = h.screen(120, 40);
+        assert!(s.contains(&format!("< {kind} >")), "{kind}: {s}");
+        let needed = kind != "其他";
+        assert_eq!(before_after_marks(&s), [needed, needed], "{kind}: {s}");
+        if kind == "更名" {
+            snap(&mut h, "change_before_after_required_zh");
+        }
+    }
+    snap(&mut h, "change_before_after_optional_zh");
+    // 其他 goes without them: submitting asks for confirmation, nothing about before/after
+    h.key(KeyCode::Tab);
+    h.type_text("2026-04-01");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.type_text("股权结构调整。");
+    h.key(KeyCode::F(9));
+    let s = h.screen(120, 40);
+    assert!(s.contains("提交重大变更报告？"), "{s}");
+    assert!(!s.contains("请填写变更前"), "{s}");
 }
 
 #[test]
@@ -929,6 +981,24 @@ fn certifications_show_validity_and_a_flagged_one_applies_for_review() {
             h.rt.block_on(async move { c.reexam_status().await })
                 .unwrap();
         assert_eq!(st[0]["application"]["state"]["state"], "submitted", "{st}");
+        // the server offers the withdrawal of the submitted application, and the screen with it
+        let s = h.screen(120, 40);
+        assert!(s.contains("w 撤回") || s.contains("w withdraw"), "{s}");
+        snap(&mut h, &format!("certs_applied_{}", lang_name(lang)));
+        h.key(KeyCode::Char('w'));
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
+        let c = h.app.client.clone();
+        let st =
+            h.rt.block_on(async move { c.reexam_status().await })
+                .unwrap();
+        assert_eq!(st[0]["application"]["state"]["state"], "withdrawn", "{st}");
+        // a withdrawn application is applied for again, not withdrawn
+        let s = h.screen(120, 40);
+        assert!(!s.contains("w 撤回") && !s.contains("w withdraw"), "{s}");
+        h.key(KeyCode::F(9));
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
         // Enter opens the declaration that granted it, with its history
         h.key(KeyCode::Enter);
         let s = h.screen(120, 40);
@@ -1017,7 +1087,48 @@ fn the_info_update_is_started_saved_submitted_and_withdrawn() {
             h.rt.block_on(async move { c.update_detail(&id).await })
                 .unwrap();
         assert_eq!(d.value["item"]["state"]["state"], "withdrawn");
+        // the form again, now to be resubmitted (the server offers `resubmit`)
+        let s = h.screen(120, 40);
+        assert!(s.contains("重新提交") || s.contains("resubmit"), "{s}");
+        snap(&mut h, &format!("update_withdrawn_{}", lang_name(lang)));
     }
+}
+
+#[test]
+fn a_submitted_update_offers_no_form_and_withdraws_only_as_offered() {
+    let mut h = as_user(Lang::Zh, "hz_shuzhi");
+    open_ws(&mut h, "info_update");
+    h.key(KeyCode::Char('n'));
+    h.key(KeyCode::F(9));
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc); // the toast
+    let s = h.screen(120, 40);
+    assert!(s.contains("w 撤回"), "withdraw is offered: {s}");
+    assert!(
+        !s.contains("Ctrl-s/F2"),
+        "no form for a submitted update: {s}"
+    );
+    // a reviewer claims it: nothing is offered any more, and `w` says why
+    let c = h.app.client.clone();
+    let st =
+        h.rt.block_on(async move { c.update_status().await })
+            .unwrap();
+    let id = st["current"]["id"].as_str().unwrap().to_string();
+    let v = st["current"]["version"].as_i64().unwrap();
+    let svc = h.service.clone();
+    h.rt.block_on(async move {
+        let rev = ApiClient::in_process(svc);
+        rev.login("zj_prov", "Demo-2025!").await.unwrap();
+        rev.decide(&id, v, "claim", None).await.unwrap();
+    });
+    h.key(KeyCode::Esc);
+    open_ws(&mut h, "info_update");
+    let s = h.screen(120, 40);
+    assert!(!s.contains("w 撤回"), "{s}");
+    h.key(KeyCode::Char('w'));
+    let s = h.screen(120, 40);
+    assert!(s.contains("当前状态"), "{s}");
 }
 
 #[test]
@@ -1240,4 +1351,28 @@ fn going_back_while_a_screen_loads_drops_what_was_typed_ahead() {
     assert_eq!(h.app.depth(), depth + 1);
     assert!(h.shows("申报详情"), "{}", h.screen(80, 24));
     assert!(!h.shows("申报表"), "{}", h.screen(80, 24));
+}
+
+#[test]
+fn the_history_list_loads_the_next_page_when_the_cursor_reaches_the_end() {
+    use super::history::{ApplicationHistory, Kind};
+    let mut h = as_user(Lang::Zh, "gz_jinpeng");
+    let list = ApplicationHistory::new(&h.app.ui, Kind::Update).with_page_size(2);
+    let account = h.app.session.account.clone();
+    h.restart_on(Box::new(list));
+    h.app.session.account = account;
+    // the first page: 2026 and 2025, and there is more
+    let s = h.screen(120, 40);
+    assert!(s.contains("2026") && s.contains("2025-03-15"), "{s}");
+    assert!(!s.contains("2024-03-15"), "only the first page: {s}");
+    assert!(s.contains("更多…"), "{s}");
+    snap(&mut h, "update_history_more_zh");
+    // the cursor on the last loaded row fetches the next page; that was the last one
+    h.key(KeyCode::Char('j'));
+    let s = h.screen(120, 40);
+    assert!(s.contains("2024-03-15"), "the next page: {s}");
+    assert!(!s.contains("更多…") && !s.contains("正在载入"), "{s}");
+    h.key(KeyCode::Char('j'));
+    let s = h.screen(120, 40);
+    assert!(s.contains("3/3"), "{s}");
 }

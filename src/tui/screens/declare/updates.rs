@@ -13,7 +13,7 @@ use super::{
 };
 use crate::client::{ClientError, Tagged};
 use crate::domain::Lang;
-use crate::domain::workflow::State;
+use crate::domain::workflow::{OfferedAction, OwnerAction, State};
 use crate::i18n::trf;
 use crate::tui::Ui;
 use crate::tui::keymap::{Context, Hint, Keymap};
@@ -145,15 +145,29 @@ impl UpdateScreen {
             .map(str::to_string)
     }
 
+    /// The action as the server offers it now (`actions` of the detail: the one source of
+    /// what may be done, with the confirmation it needs).
+    fn offered(&self, action: OwnerAction) -> Option<OfferedAction> {
+        self.detail.as_ref()?["actions"]
+            .as_array()?
+            .iter()
+            .filter_map(|a| serde_json::from_value::<OfferedAction>(a.clone()).ok())
+            .find(|a| a.action == action)
+    }
+
     fn editable(&self) -> bool {
-        matches!(
-            self.state(),
-            Some(State::Draft | State::Returned | State::Withdrawn)
-        )
+        self.offered(OwnerAction::Edit).is_some()
     }
 
     fn withdrawable(&self) -> bool {
-        matches!(self.state(), Some(State::Submitted(_)))
+        self.offered(OwnerAction::Withdraw).is_some()
+    }
+
+    /// `submit` or `resubmit`, whichever is offered.
+    fn submit_offer(&self) -> Option<OwnerAction> {
+        [OwnerAction::Submit, OwnerAction::Resubmit]
+            .into_iter()
+            .find(|a| self.offered(*a).is_some())
     }
 
     fn can_start(&self) -> bool {
@@ -396,8 +410,17 @@ impl Screen for UpdateScreen {
             return keymap.hints(Context::Dialog);
         }
         if self.editable() {
-            let mut h = keymap.hints_for(Context::Form, &["save_draft", "submit", "next_field"]);
-            h.extend(keymap.hints_for(Context::Form, &["evidence"]));
+            let mut h = keymap.hints_for(Context::Form, &["save_draft"]);
+            if let Some(submit) = self.submit_offer() {
+                let mut s = keymap.hints_for(Context::Form, &["submit"]);
+                if submit == OwnerAction::Resubmit {
+                    for x in &mut s {
+                        x.label_key = "declare.key.resubmit".into();
+                    }
+                }
+                h.extend(s);
+            }
+            h.extend(keymap.hints_for(Context::Form, &["next_field", "evidence"]));
             return h;
         }
         let mut cmds = Vec::new();
@@ -461,6 +484,10 @@ impl Screen for UpdateScreen {
                     self.save(cx, false);
                     Handled::Changed
                 }
+                Handled::Event(PanelEvent::Submit) if self.submit_offer().is_none() => {
+                    self.kept.panel.status = Status::Error(cx.tr("declare.update.cannot_submit"));
+                    Handled::Changed
+                }
                 Handled::Event(PanelEvent::Submit) => {
                     if !self.kept.panel.form.check_required() {
                         self.kept.panel.status = Status::Error(cx.tr("form.fix_fields"));
@@ -514,11 +541,23 @@ impl Screen for UpdateScreen {
                 Handled::Changed
             }
             Some("withdraw") if self.withdrawable() => {
+                // outside the period a withdrawn update could not be submitted again
+                let closed = self
+                    .offered(OwnerAction::Withdraw)
+                    .is_some_and(|a| a.confirm.is_some());
+                let (body, confirm) = if closed {
+                    (
+                        "declare.update.withdraw_closed_body",
+                        "declare.withdraw.closed_confirm",
+                    )
+                } else {
+                    ("declare.update.withdraw_body", "declare.withdraw.confirm")
+                };
                 self.pending = Some(Pending::new(
                     Confirm::new(
                         &cx.tr("declare.update.withdraw_title"),
-                        &cx.tr("declare.update.withdraw_body"),
-                        &cx.tr("declare.withdraw.confirm"),
+                        &cx.tr(body),
+                        &cx.tr(confirm),
                         &cx.tr("declare.withdraw.cancel"),
                     ),
                     Act::Withdraw,
@@ -632,6 +671,7 @@ impl Screen for UpdateScreen {
                 self.kept.panel.form.set_errors([]);
                 if kind == "submit" {
                     self.kept.forget();
+                    self.kept.panel.status = Status::None;
                     cx.success(&cx.tr("declare.update.submitted"));
                     self.load(cx);
                 } else {
