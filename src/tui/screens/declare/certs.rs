@@ -451,7 +451,7 @@ impl Screen for CertList {
             ui,
             &title,
             self.error.as_deref(),
-            self.loaded == 3,
+            !self.loading(),
         ) {
             return;
         }

@@ -304,7 +304,14 @@ impl Screen for ChangeList {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = self.heading(ui);
-        if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            !self.loading(),
+        ) {
             return;
         }
         if self.items.is_empty() {
@@ -1075,7 +1082,7 @@ impl Screen for ChangeDetail {
             ui,
             &title,
             self.error.as_deref(),
-            self.value.is_some(),
+            !self.loading(),
         ) {
             return;
         }

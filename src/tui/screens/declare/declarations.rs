@@ -191,7 +191,14 @@ impl Screen for DeclarationList {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.list.title");
-        if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            !self.loading(),
+        ) {
             return;
         }
         let b = block(ui, &title, true);
@@ -375,7 +382,7 @@ impl Screen for NewDeclaration {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr("declare.new.title");
-        if render_placeholder(area, buf, ui, &title, None, self.loaded) {
+        if render_placeholder(area, buf, ui, &title, None, !self.loading()) {
             return;
         }
         let b = block(ui, &title, true);
@@ -880,7 +887,7 @@ impl Screen for DeclarationDetail {
             ui,
             &title,
             self.error.as_deref(),
-            self.detail.is_some(),
+            !self.loading(),
         ) {
             return;
         }

@@ -757,7 +757,7 @@ impl Screen for EvidenceScreen {
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         self.cursor = None;
         let title = ui.tr("declare.evidence.title");
-        if render_placeholder(area, buf, ui, &title, None, self.loaded) {
+        if render_placeholder(area, buf, ui, &title, None, !self.loading()) {
             return;
         }
         let b = block(ui, &title, true);

@@ -296,7 +296,14 @@ impl Screen for ApplicationHistory {
 
     fn render(&mut self, area: Rect, buf: &mut Buffer, ui: &Ui) {
         let title = ui.tr(self.kind.title_key());
-        if render_placeholder(area, buf, ui, &title, self.error.as_deref(), self.loaded) {
+        if render_placeholder(
+            area,
+            buf,
+            ui,
+            &title,
+            self.error.as_deref(),
+            !self.loading(),
+        ) {
             return;
         }
         if self.items.is_empty() {
@@ -429,7 +436,7 @@ impl Screen for ApplicationDetail {
             ui,
             &title,
             self.error.as_deref(),
-            self.value.is_some(),
+            !self.loading(),
         ) {
             return;
         }

@@ -741,7 +741,7 @@ impl Screen for UpdateScreen {
             ui,
             &title,
             self.error.as_deref(),
-            self.status.is_some(),
+            !self.loading(),
         ) {
             return;
         }
